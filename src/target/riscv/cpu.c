@@ -1,0 +1,1 @@
+/* cpu.c — placeholder, being written */

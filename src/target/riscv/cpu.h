@@ -1,0 +1,137 @@
+/*
+ * cpu.h — RISC-V hart state and the target's interface to src/vcpu.
+ *
+ * struct rv_hart is the `env` of generated code: guest registers are IR
+ * globals at fixed offsets from it, and its TLB is reached inline.
+ *
+ * Field ownership (docs/concurrency.md):
+ *   - everything is owned by the hart's vCPU thread, except
+ *   - mip_async: bits set/cleared by devices from any thread (atomic RMW,
+ *     seq_cst); folded into mip by the owner;
+ *   - exit_request: set by any thread (atomic store, release) to make the
+ *     hart leave generated code at the next TB entry; cleared by the owner.
+ *
+ * Exception protocol (see also src/vcpu/vcpu.h): a helper that detects a
+ * guest exception calls rv_raise_exception(h, cause, tval, GETPC()): the
+ * guest pc is restored from the instruction records (never guessed), the
+ * trap is taken (mepc/mcause/mtval/pc...), and control siglongjmps to the
+ * exec loop's h->jmp_env.  Generated code never returns in that case.
+ */
+#ifndef LOOM_TARGET_RISCV_CPU_H
+#define LOOM_TARGET_RISCV_CPU_H
+
+#include <setjmp.h>
+#include <stdatomic.h>
+#include <stdbool.h>
+#include <stdint.h>
+#include "softmmu/tlb.h"
+#include "translate/ir.h"
+#include "util/compiler.h"
+
+enum rv_priv { RV_PRIV_U = 0, RV_PRIV_S = 1, RV_PRIV_M = 3 };
+
+/* Exception causes (mcause with interrupt bit clear). */
+enum rv_excp {
+    RV_EXC_INSN_MISALIGNED = 0, RV_EXC_INSN_ACCESS = 1, RV_EXC_ILLEGAL = 2,
+    RV_EXC_BREAKPOINT = 3, RV_EXC_LOAD_MISALIGNED = 4, RV_EXC_LOAD_ACCESS = 5,
+    RV_EXC_STORE_MISALIGNED = 6, RV_EXC_STORE_ACCESS = 7,
+    RV_EXC_ECALL_U = 8, RV_EXC_ECALL_S = 9, RV_EXC_ECALL_M = 11,
+    RV_EXC_INSN_PAGE = 12, RV_EXC_LOAD_PAGE = 13, RV_EXC_STORE_PAGE = 15,
+};
+/* Interrupt numbers (bit positions in mip/mie). */
+enum rv_irq {
+    RV_IRQ_SSI = 1, RV_IRQ_MSI = 3, RV_IRQ_STI = 5, RV_IRQ_MTI = 7,
+    RV_IRQ_SEI = 9, RV_IRQ_MEI = 11,
+};
+
+/* Translation flags (struct tb key; everything translation depends on). */
+#define RV_TBF_PRIV_MASK  3u        /* enum rv_priv */
+#define RV_TBF_MMU_SHIFT  2         /* 2 bits: mmu index for data accesses */
+
+/* MMU indexes into the softmmu TLB. */
+enum rv_mmu_idx { RV_MMU_U = 0, RV_MMU_S = 1, RV_MMU_M = 3 };
+
+struct rv_hart {
+    /* --- read and written by generated code (IR globals) ----------------- */
+    uint64_t x[32];          /* x[0] is always 0: never written */
+    uint64_t pc;
+    uint64_t lr_addr;        /* LR reservation address, -1 when none */
+    uint64_t lr_val;         /* value loaded by LR (checked by SC cmpxchg) */
+    _Atomic int32_t exit_request;  /* nonzero: leave at next TB entry */
+    int32_t pad0;
+
+    /* --- machine-mode CSRs ------------------------------------------------ */
+    enum rv_priv priv;
+    uint64_t mhartid;
+    uint64_t mstatus, misa, medeleg, mideleg, mie, mip;
+    _Atomic uint64_t mip_async;    /* device-driven bits (MTIP, MSIP, MEIP..) */
+    uint64_t mtvec, mscratch, mepc, mcause, mtval;
+    uint64_t mcounteren, mcountinhibit;
+    int64_t cycle_offset;          /* mcycle = host ticks + offset */
+    int64_t instret_offset;
+
+    /* --- execution state ------------------------------------------------- */
+    bool halted;             /* in WFI: sleeps until an interrupt or kick */
+    sigjmp_buf jmp_env;      /* exec loop's landing pad for exceptions */
+    void *vcpu;              /* owning struct vcpu (opaque here) */
+    struct pmem *pmem;
+
+    /* --- softmmu TLB, reached inline by generated code ------------------- */
+    struct tlb tlb;
+};
+
+/* --- lifetime ------------------------------------------------------------- */
+void rv_hart_init(struct rv_hart *h, unsigned hartid, struct pmem *pm);
+void rv_hart_reset(struct rv_hart *h, uint64_t pc);  /* M mode, pc */
+
+/* --- translation (front end) ---------------------------------------------- */
+/* Register the hart's IR globals in a per-thread IR context (once per
+ * thread). */
+void rv_tr_init_globals(struct ir_ctx *ir);
+/* Current (pc, flags) of the hart: the TB key it needs next. */
+static inline uint32_t rv_tb_flags(const struct rv_hart *h)
+{
+    return (uint32_t)h->priv | ((uint32_t)h->priv << RV_TBF_MMU_SHIFT);
+}
+/* Translate the TB starting at pc with flags into ir.  May raise an
+ * instruction fault for the first instruction (siglongjmp).  Fills the guest
+ * byte size and the physical page of the last byte (== first page unless
+ * the TB crosses a page boundary).  Returns 0, or -1 if the IR overflowed. */
+struct rv_tb_info {
+    uint64_t size;           /* guest bytes covered */
+    unsigned icount;
+    uint64_t phys_last;      /* physical address of the last byte */
+};
+int rv_translate(struct rv_hart *h, struct ir_ctx *ir, uint64_t pc,
+                 uint32_t flags, unsigned max_insns, struct rv_tb_info *info);
+/* Print the guest instructions of [pc, pc+size) (-d in_asm). */
+void rv_disas_block(struct rv_hart *h, uint64_t pc, uint64_t size,
+                    struct _IO_FILE *f);
+
+/* --- traps and interrupts ------------------------------------------------- */
+NORETURN void rv_raise_exception(struct rv_hart *h, enum rv_excp cause,
+                                 uint64_t tval, uintptr_t retaddr);
+/* Take the highest-priority pending and enabled interrupt, if any: returns
+ * true if a trap was taken (pc changed).  Called by the exec loop between
+ * TBs. */
+bool rv_check_interrupts(struct rv_hart *h);
+/* Pending-and-enabled interrupt exists (wakes a hart from WFI even if
+ * globally disabled, as the spec says). */
+bool rv_interrupt_pending(const struct rv_hart *h);
+/* Device-side: set or clear an interrupt-pending bit (any thread), then the
+ * caller kicks the hart's vCPU. */
+void rv_set_irq(struct rv_hart *h, enum rv_irq irq, bool level);
+
+/* The time CSR source (mtime, 10 MHz): set by the board before harts run. */
+extern uint64_t (*rv_rdtime)(void);
+
+/* --- softmmu glue ---------------------------------------------------------- */
+/* The target's tlb_ops and the helpers generated code calls on a TLB miss
+ * (index = log2(size)). */
+extern const struct tlb_ops rv_tlb_ops;
+extern uint64_t (*const rv_ld_slow[4])(void *env, uint64_t addr,
+                                       unsigned mmu_idx, uintptr_t retaddr);
+extern void (*const rv_st_slow[4])(void *env, uint64_t addr, uint64_t val,
+                                   unsigned mmu_idx, uintptr_t retaddr);
+
+#endif

@@ -1,0 +1,1 @@
+/* csr.c — placeholder, being written */

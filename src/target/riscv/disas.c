@@ -1,0 +1,1 @@
+/* disas.c — placeholder, being written */

@@ -1,0 +1,1 @@
+/* helper.c — placeholder, being written */

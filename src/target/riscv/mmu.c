@@ -1,0 +1,1 @@
+/* mmu.c — placeholder, being written */

@@ -1,0 +1,1 @@
+/* trap.c — placeholder, being written */

@@ -1,0 +1,48 @@
+/*
+ * tb.h — struct tb, one translated block, as every vCPU sees it.
+ *
+ * A TB lives in the code buffer (it is the `owner` area of a backend block,
+ * see backend/backend.h), is fully written before it is published into the
+ * TB hash (release store, invariant T3), and afterwards only its jump slots,
+ * its incoming-jump list and its `invalid` flag change.  TB memory is never
+ * freed individually: only a full flush (exclusive) reclaims it.
+ */
+#ifndef LOOM_TBHT_TB_H
+#define LOOM_TBHT_TB_H
+
+#include <stdatomic.h>
+#include <stdbool.h>
+#include <stdint.h>
+#include <ck_spinlock.h>
+#include "util/compiler.h"
+
+struct tb {
+    /* --- key (immutable after publication) ------------------------------- */
+    uint64_t phys_pc;        /* guest physical address of the first byte */
+    uint64_t pc;             /* guest virtual pc */
+    uint32_t flags;          /* translation flags (target-defined) */
+    uint32_t hash;           /* tbht_hash(phys_pc, pc, flags) */
+
+    /* --- immutable after publication ------------------------------------- */
+    uint64_t phys_page2;     /* second physical page, or -1 */
+    uint32_t size;           /* guest bytes */
+    uint32_t icount;         /* guest instructions */
+    const void *code;        /* host code entry */
+    void *be;                /* the backend block (struct be_block *) */
+
+    /* --- mutable, concurrent --------------------------------------------- */
+    _Atomic bool invalid;    /* set once (false → true) by invalidation */
+    ck_spinlock_t jmp_lock;  /* guards jmp_list and jmp_dest of incoming
+                                links, and the invalid→unlinked transition */
+    /* Outgoing: destination of each goto_tb slot (NULL when unlinked);
+     * written under the destination's jmp_lock. */
+    struct tb *_Atomic jmp_dest[2];
+    /* Incoming: tagged list of (source tb | slot) linking to this tb,
+     * threaded through the sources' jmp_next[slot]. */
+    uintptr_t jmp_list;
+    uintptr_t jmp_next[2];
+    /* Per-page TB lists (tagged with the page number 0/1). */
+    uintptr_t page_next[2];
+};
+
+#endif

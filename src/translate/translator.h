@@ -1,0 +1,85 @@
+/*
+ * translator.h — the generic translator loop and the run-time services that
+ * front ends and their helpers may call.
+ *
+ * The loop (tr_translate_block) is target-independent: it emits the TB-entry
+ * exit-flag check, then for each guest instruction calls the front end's
+ * insn_start and translate_insn hooks, and stops at the first of:
+ *   - the front end says so (control transfer, state change: db->stop),
+ *   - the instruction cap (db->max_insns),
+ *   - pc_next leaving the first page (the front end may stop earlier, e.g.
+ *     when the next instruction would straddle the page end),
+ *   - the IR nearing its op/temp limits.
+ * Then it calls tb_stop, and places the exit-request path.
+ *
+ * Conventions every front end keeps (docs/ir.md):
+ *   - the guest pc global is correct in env at every TB entry and every
+ *     exit (front ends write it before goto_tb / exit_tb / goto_ptr);
+ *   - IR_INSN_START word 0 is the guest pc of the instruction.
+ */
+#ifndef LOOM_TRANSLATE_TRANSLATOR_H
+#define LOOM_TRANSLATE_TRANSLATOR_H
+
+#include <stdbool.h>
+#include <stdint.h>
+#include "translate/ir.h"
+
+enum tr_stop {
+    TR_CONTINUE = 0,
+    TR_STOP_NEXT,     /* end the TB; tb_stop must emit a jump to pc_next */
+    TR_STOP_DONE,     /* the front end already emitted the TB's exit */
+};
+
+/* Embedded as the first member of a front end's disassembly context. */
+struct tr_base {
+    struct ir_ctx *ir;
+    uint64_t pc_first;        /* guest virtual pc of the first insn */
+    uint64_t pc_next;         /* pc of the next insn to translate */
+    uint32_t flags;           /* translation flags of the TB */
+    unsigned num_insns;
+    unsigned max_insns;
+    unsigned page_bits;       /* guest page size (12) */
+    int32_t exit_flag_offset; /* env offset of the int32 exit flag */
+    enum tr_stop stop;
+};
+
+struct tr_hooks {
+    /* After the TB-entry check, before the first instruction. */
+    void (*tb_start)(struct tr_base *db);
+    /* Emit IR_INSN_START for db->pc_next. */
+    void (*insn_start)(struct tr_base *db);
+    /* Translate one instruction: advance db->pc_next, maybe set db->stop.
+     * Must not fault for db->num_insns > 1: when the next instruction cannot
+     * be fetched, set db->stop = TR_STOP_NEXT without consuming it. */
+    void (*translate_insn)(struct tr_base *db);
+    /* Close the TB when stop is TR_STOP_NEXT or a limit ended it. */
+    void (*tb_stop)(struct tr_base *db);
+};
+
+/* Translate one TB into db->ir (reset first).  Returns 0, or -1 if the IR
+ * overflowed anyway (retry with a smaller max_insns). */
+int tr_translate_block(const struct tr_hooks *h, struct tr_base *db);
+
+/* --- run-time services --------------------------------------------------------
+ * Set once at start-up by src/vcpu (and be_init for unwind), before any vCPU
+ * thread starts; read-only afterwards. */
+struct tr_runtime {
+    /* Host pc inside generated code → the IR_INSN_START words of the guest
+     * instruction it belongs to.  Returns false if host_pc is not in
+     * generated code. */
+    bool (*unwind)(uintptr_t host_pc, uint64_t data[2]);
+    /* For IR_GOTO_PTR: the host code of the TB for env's current (pc, flags)
+     * if one is already translated, else be_return_stub(). */
+    const void *(*lookup_tb_ptr)(void *env);
+    /* A guest write or fence.i made code in [paddr, paddr+len) stale:
+     * invalidate the TBs translated from it.  Called from helpers. */
+    void (*code_modified)(void *env, uint64_t paddr, uint64_t len);
+};
+extern struct tr_runtime tr_runtime;
+
+static inline bool tr_unwind(uintptr_t host_pc, uint64_t data[2])
+{
+    return host_pc && tr_runtime.unwind && tr_runtime.unwind(host_pc, data);
+}
+
+#endif

@@ -1,0 +1,22 @@
+/*
+ * error.h — user-facing errors and internal failures.
+ *
+ * A user mistake (bad option, missing or malformed image): loom_user_error()
+ * prints one line "loom: ..." on stderr and exits 2.  An internal failure
+ * the emulator cannot survive: loom_fatal() prints one line and aborts
+ * (so a debugger or core file shows where).  Guest-architectural events are
+ * never C errors: see src/vcpu/vcpu.h for the exception protocol.
+ */
+#ifndef LOOM_UTIL_ERROR_H
+#define LOOM_UTIL_ERROR_H
+
+#include "util/compiler.h"
+
+NORETURN PRINTF_FMT(1, 2) void loom_user_error(const char *fmt, ...);
+NORETURN PRINTF_FMT(1, 2) void loom_fatal(const char *fmt, ...);
+PRINTF_FMT(1, 2) void loom_warn(const char *fmt, ...);
+
+/* Exit with a code, flushing stdout first (used by the test device). */
+NORETURN void loom_exit(int code);
+
+#endif

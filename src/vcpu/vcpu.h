@@ -1,0 +1,45 @@
+/*
+ * vcpu.h — vCPU threads and the exec loop (the top of the execution stack).
+ *
+ * One host thread per hart (MTTCG), or all harts round-robin on one thread
+ * (-accel tcg,thread=single).  Each thread: register with RCU, claim a code
+ * region lazily, and loop: take interrupts → find the TB for (pc, flags)
+ * (jump cache → code TLB → TB hash → translate) → link the previous TB's
+ * slot to it when allowed → run it.
+ *
+ * Exception protocol: guest exceptions raised inside generated code or
+ * helpers siglongjmp to the loop's landing pad (rv_hart.jmp_env) after the
+ * trap has been taken; the loop then simply continues at the new pc.
+ */
+#ifndef LOOM_VCPU_VCPU_H
+#define LOOM_VCPU_VCPU_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include "softmmu/pmem.h"
+#include "target/riscv/cpu.h"
+
+#define VCPU_MAX 64
+
+struct vcpu_config {
+    unsigned smp;            /* harts, 1..VCPU_MAX */
+    bool single_thread;      /* -accel tcg,thread=single */
+    size_t tb_size;          /* code buffer bytes; 0 = default */
+};
+
+/* Create the harts (reset at pc 0x1000, M mode) and the translation
+ * machinery.  Exits with a clear error if the code buffer cannot be mapped. */
+void vcpu_system_init(const struct vcpu_config *cfg, struct pmem *pm);
+unsigned vcpu_count(void);
+struct rv_hart *vcpu_hart(unsigned i);
+
+/* Start every hart and run until the machine powers off (loom_exit from a
+ * device) — does not return. */
+NORETURN void vcpu_run(void);
+
+/* Make hart h leave generated code soon and re-check interrupts; wakes it
+ * from WFI.  Any thread. */
+void vcpu_kick(struct rv_hart *h);
+
+#endif
