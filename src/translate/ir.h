@@ -236,6 +236,12 @@ void ir_goto_ptr(struct ir_ctx *ctx, ir_temp host_addr);
 /* Constant folding, copy propagation within basic blocks, dead-op removal
  * (turns dead ops into IR_NOP).  Semantics-preserving. */
 void ir_optimize(struct ir_ctx *ctx);
+/* Reference semantics: evaluate an arithmetic/unary op (MOV, ADD..REMU,
+ * NEG..EXT32U) on constant inputs; false for other opcodes.  The backend's
+ * tests check generated code against these. */
+bool ir_fold(enum ir_opc opc, enum ir_type type, uint64_t a, uint64_t b,
+             uint64_t *out);
+bool ir_cond_eval(enum ir_cond c, enum ir_type type, uint64_t a, uint64_t b);
 /* Print the op list (the -d op format) to f. */
 struct _IO_FILE;
 void ir_dump(const struct ir_ctx *ctx, struct _IO_FILE *f);

@@ -1,0 +1,61 @@
+/*
+ * translator.c — the generic translator loop (see translator.h).
+ *
+ * Every TB starts with the exit-flag check (DESIGN.md §4.11): a 32-bit load
+ * of the env exit flag and a branch to an IR_EXIT_REQUESTED exit placed at
+ * the end of the TB.  This is how kicks, IPIs, async work and exclusive
+ * sections get a vCPU out of chained TBs: a chained jump always lands on a
+ * TB entry, so no loop of linked TBs can run without passing a check.
+ */
+#include "translate/translator.h"
+
+struct tr_runtime tr_runtime;
+
+/* Leave room for the biggest single guest instruction's IR (an AMO or a CSR
+ * op is a few dozen ops) plus tb_stop and the exit path. */
+#define TR_OPS_RESERVE   128
+#define TR_TEMPS_RESERVE 64
+
+int tr_translate_block(const struct tr_hooks *h, struct tr_base *db)
+{
+    struct ir_ctx *ir = db->ir;
+    uint64_t page_mask = ~((1ull << db->page_bits) - 1);
+
+    ir_reset(ir);
+    db->num_insns = 0;
+    db->stop = TR_CONTINUE;
+    db->pc_next = db->pc_first;
+
+    /* TB entry: leave at once if someone asked this vCPU to stop. */
+    ir_label exit_req = ir_label_new(ir);
+    ir_temp flag = ir_temp_new(ir, IR_I32);
+    ir_ld_env(ir, IR_I32, flag, IR_MO_32, db->exit_flag_offset);
+    ir_brcond(ir, IR_I32, IR_NE, flag, ir_const(ir, IR_I32, 0), exit_req);
+
+    if (h->tb_start)
+        h->tb_start(db);
+
+    for (;;) {
+        h->insn_start(db);
+        db->num_insns++;
+        h->translate_insn(db);
+        if (db->stop != TR_CONTINUE)
+            break;
+        if (db->num_insns >= db->max_insns)
+            break;
+        if ((db->pc_next & page_mask) != (db->pc_first & page_mask))
+            break;
+        if (ir->nops + TR_OPS_RESERVE >= IR_MAX_OPS ||
+            ir->ntemps + TR_TEMPS_RESERVE >= IR_MAX_TEMPS ||
+            ir->ncalls + 8 >= IR_MAX_CALLS || ir->nlabels + 8 >= IR_MAX_LABELS)
+            break;
+    }
+    if (db->stop != TR_STOP_DONE) {
+        db->stop = TR_STOP_NEXT;
+        h->tb_stop(db);
+    }
+
+    ir_set_label(ir, exit_req);
+    ir_exit_tb(ir, IR_EXIT_REQUESTED);
+    return ir->overflow ? -1 : 0;
+}

@@ -1,0 +1,93 @@
+/*
+ * exclusive.c — exclusive sections: run something while no other vCPU is in
+ * guest code or translating (full flush, DESIGN.md §4.7).
+ *
+ * Protocol (a Dekker-style handshake, invariant V1 in docs/concurrency.md):
+ *   vCPU:       running = true (seq_cst) ; read excl_active (seq_cst)
+ *   exclusive:  excl_active = true (seq_cst) ; read every running (seq_cst)
+ * With sequentially consistent stores and loads at least one side sees the
+ * other: either the exclusive thread counts the vCPU (sets has_waiter and
+ * waits for its vcpu_exec_end), or the vCPU sees excl_active and backs off
+ * before touching any shared translation state.
+ *
+ * Locks: excl_lock is a leaf (nothing else is taken while holding it,
+ * except vcpu->lock inside vcpu_kick, which takes no other lock).
+ */
+#include <pthread.h>
+#include "rcu/rcu.h"
+#include "vcpu/vcpu_internal.h"
+
+static pthread_mutex_t excl_lock = PTHREAD_MUTEX_INITIALIZER;
+static pthread_cond_t excl_cond = PTHREAD_COND_INITIALIZER;   /* pending → 0 */
+static pthread_cond_t excl_resume = PTHREAD_COND_INITIALIZER; /* section ended */
+static _Atomic bool excl_active;
+static unsigned pending_cpus;                                 /* excl_lock */
+
+void vcpu_exec_start(struct vcpu *v)
+{
+    /* PAIRS: seq_cst with the excl_active store in vcpu_start_exclusive. */
+    atomic_store(&v->running, true);
+    if (!atomic_load(&excl_active))
+        return;
+    pthread_mutex_lock(&excl_lock);
+    if (!v->has_waiter) {
+        /* Not counted by the section: stay out until it ends. */
+        atomic_store(&v->running, false);
+        loom_rcu_offline();
+        while (atomic_load(&excl_active))
+            pthread_cond_wait(&excl_resume, &excl_lock);
+        loom_rcu_online();
+        atomic_store(&v->running, true);
+    }
+    /* Counted: the section waits for our next vcpu_exec_end. */
+    pthread_mutex_unlock(&excl_lock);
+}
+
+void vcpu_exec_end(struct vcpu *v)
+{
+    /* PAIRS: seq_cst with the running loads in vcpu_start_exclusive. */
+    atomic_store(&v->running, false);
+    if (!atomic_load(&excl_active))
+        return;
+    pthread_mutex_lock(&excl_lock);
+    if (v->has_waiter) {
+        v->has_waiter = false;
+        if (--pending_cpus == 0)
+            pthread_cond_signal(&excl_cond);
+    }
+    pthread_mutex_unlock(&excl_lock);
+}
+
+/* Caller: not running (after vcpu_exec_end) or not a vCPU thread. */
+void vcpu_start_exclusive(void)
+{
+    pthread_mutex_lock(&excl_lock);
+    loom_rcu_offline();
+    while (atomic_load(&excl_active))
+        pthread_cond_wait(&excl_resume, &excl_lock);
+    /* PAIRS: seq_cst with the running store in vcpu_exec_start. */
+    atomic_store(&excl_active, true);
+    unsigned n = 0;
+    for (unsigned i = 0; i < vcpu_count(); i++) {
+        struct vcpu *v = vcpu_get(i);
+        if (atomic_load(&v->running)) {
+            v->has_waiter = true;
+            n++;
+            vcpu_kick(&v->hart);
+        }
+    }
+    pending_cpus = n;
+    while (pending_cpus > 0)
+        pthread_cond_wait(&excl_cond, &excl_lock);
+    INV_ASSERT(V1, pending_cpus == 0);
+    pthread_mutex_unlock(&excl_lock);
+    loom_rcu_online();
+}
+
+void vcpu_end_exclusive(void)
+{
+    pthread_mutex_lock(&excl_lock);
+    atomic_store(&excl_active, false);
+    pthread_cond_broadcast(&excl_resume);
+    pthread_mutex_unlock(&excl_lock);
+}

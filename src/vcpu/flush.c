@@ -1,0 +1,32 @@
+/*
+ * flush.c — full flush of every translation (DESIGN.md §4.7).
+ *
+ * Runs as an exclusive section: no vCPU is in generated code or
+ * translating, so the code buffer, the TB hash, every jump cache and every
+ * link can be reset without any further synchronisation (invariant V2).
+ * Requests are deduplicated by the flush generation: a vCPU that asked for a
+ * flush when the generation was g does nothing if another vCPU already
+ * flushed past g.
+ */
+#include "backend/backend.h"
+#include "vcpu/vcpu_internal.h"
+
+_Atomic unsigned vcpu_flush_gen;
+
+void vcpu_tb_flush(struct vcpu *self, unsigned seen_gen)
+{
+    vcpu_exec_end(self);
+    vcpu_start_exclusive();
+    if (atomic_load_explicit(&vcpu_flush_gen, memory_order_relaxed) == seen_gen) {
+        for (unsigned i = 0; i < vcpu_count(); i++)
+            jc_clear(&vcpu_get(i)->jc);
+        tbht_reset(vcpu_tbht);
+        be_flush_all();
+        /* Readers of the generation are vCPUs resuming after the section;
+         * the section's mutex hand-off orders this store before them. */
+        atomic_store_explicit(&vcpu_flush_gen, seen_gen + 1,
+                              memory_order_relaxed);
+    }
+    vcpu_end_exclusive();
+    vcpu_exec_start(self);
+}
