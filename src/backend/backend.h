@@ -118,7 +118,10 @@ struct be_block *be_find_block(uintptr_t host_pc);
 
 /* Decode b's insn records up to host_pc: fills data[0..1] with the
  * IR_INSN_START words of the guest instruction containing host_pc and
- * returns its index in the block, or -1 if host_pc is outside b. */
+ * returns its index in the block, or -1 if host_pc is outside b.
+ * host_pc is a return address (GETPC(), or a slow path's retaddr): the
+ * instruction looked up is the one holding the byte BEFORE it, so
+ * b->code < host_pc <= b->code + b->code_size (docs/backend.md). */
 int be_block_unwind(const struct be_block *b, uintptr_t host_pc,
                     uint64_t data[2]);
 

@@ -42,7 +42,9 @@ void pmem_free(struct pmem *pm);
 
 /* Add regions (start-up only).  RAM is zero-filled anonymous memory; ROM is
  * read-only to the guest (writes are access faults) but writable by loaders
- * through pmem_host_ptr.  Returns 0, -EEXIST on overlap, -ENOMEM. */
+ * through pmem_host_ptr.  Returns 0, -EEXIST on overlap, -ENOMEM, or
+ * -EINVAL (empty or wrapping range; RAM/ROM base or size not a multiple of
+ * 4 KiB; MMIO ops missing or sizes outside 1..8). */
 int pmem_add_ram(struct pmem *pm, uint64_t base, uint64_t size,
                  const char *name) WARN_UNUSED;
 int pmem_add_rom(struct pmem *pm, uint64_t base, uint64_t size,
@@ -51,7 +53,8 @@ int pmem_add_mmio(struct pmem *pm, uint64_t base, uint64_t size,
                   const struct mmio_ops *ops, void *opaque,
                   const char *name) WARN_UNUSED;
 
-/* The region containing paddr, or NULL. */
+/* The region containing paddr, or NULL.  The pointer stays valid until
+ * pmem_free, but only once the map is complete (adding regions moves them). */
 const struct pmem_region *pmem_find(const struct pmem *pm, uint64_t paddr);
 
 /* Host pointer for [paddr, paddr+len) if it lies wholly in one RAM or ROM
@@ -71,5 +74,16 @@ bool pmem_write(const struct pmem *pm, uint64_t paddr, unsigned size,
  * byte of the range is not RAM/ROM. */
 int pmem_load(struct pmem *pm, uint64_t paddr, const void *data,
               size_t len) WARN_UNUSED;
+
+/* Code-page bitmap (self-modifying code, DESIGN.md §4.9): one flag per
+ * 4 KiB page of RAM/ROM, set when code is translated from the page.  Any
+ * thread; relaxed atomics — the TLB fill reads it to add TLB_NOTDIRTY to
+ * the write comparator, and whoever marks a page must also protect the TLBs
+ * that already map it writable (tlb_protect_code_page on each owner).
+ * Addresses outside RAM/ROM are never code: mark returns false, test false.
+ * pmem_code_mark returns true if the page was not marked before. */
+bool pmem_code_mark(const struct pmem *pm, uint64_t paddr);
+void pmem_code_clear(const struct pmem *pm, uint64_t paddr);
+bool pmem_code_test(const struct pmem *pm, uint64_t paddr);
 
 #endif

@@ -93,6 +93,12 @@ void tlb_flush(struct tlb *t);                          /* every entry */
 void tlb_flush_page(struct tlb *t, uint64_t vaddr);     /* every mmu idx */
 void tlb_flush_mmu(struct tlb *t, unsigned mmu_mask);   /* some indexes */
 
+/* A physical page became a code page (pmem_code_mark): add TLB_NOTDIRTY to
+ * every writable RAM entry of this TLB that maps it, so the next write
+ * takes the slow path and calls ops->code_write.  Owner thread only (M1):
+ * for other vCPUs run it as async work on them, or flush their TLBs. */
+void tlb_protect_code_page(struct tlb *t, uint64_t paddr);
+
 /* Slow paths (called from target wrappers of the generated code's helpers,
  * with the host return address).  Handle misses (fill), MMIO, misaligned
  * accesses (emulated: split into bytes, each translated), and raise access

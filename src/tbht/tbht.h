@@ -36,6 +36,14 @@ struct tb *tbht_insert(struct tbht *ht, struct tb *tb);
 /* Remove tb; returns false if it was not present. */
 bool tbht_remove(struct tbht *ht, struct tb *tb);
 
+/* Resize to fit n_elems now (copying entries); false if the size would
+ * not change.  Safe concurrently with every other operation; normally the
+ * table grows by itself.  Caller: RCU reader. */
+bool tbht_resize(struct tbht *ht, size_t n_elems);
+
+/* Current number of head buckets (for tests and statistics). */
+size_t tbht_n_buckets(struct tbht *ht);
+
 /* Remove everything (exclusive context: full flush). */
 void tbht_reset(struct tbht *ht);
 

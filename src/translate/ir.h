@@ -10,7 +10,10 @@
  *            GLOBAL  backed by a field of the CPU state at env+offset.  The
  *                    backend may cache it in a host register inside a basic
  *                    block; it is written back ("synced") before every label,
- *                    branch, goto_tb, exit_tb, goto_ptr, and before a helper
+ *                    branch, goto_tb, exit_tb, goto_ptr, before every QLD
+ *                    and QST (their slow path may raise a guest exception,
+ *                    which must see exact registers; the cached copy stays
+ *                    valid), and before a helper
  *                    call whose flags do not say IR_CALL_NO_GLOBALS; after a
  *                    call without IR_CALL_READ_ONLY, cached copies are
  *                    reloaded.

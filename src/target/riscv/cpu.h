@@ -56,12 +56,13 @@ struct rv_hart {
     uint64_t x[32];          /* x[0] is always 0: never written */
     uint64_t pc;
     uint64_t lr_addr;        /* LR reservation address, -1 when none */
-    uint64_t lr_val;         /* value loaded by LR (checked by SC cmpxchg) */
+    uint64_t lr_val;         /* value loaded by LR (checked by SC cmpxchg);
+                                both used by the LR/SC helpers only */
     _Atomic int32_t exit_request;  /* nonzero: leave at next TB entry */
     int32_t pad0;
 
     /* --- machine-mode CSRs ------------------------------------------------ */
-    enum rv_priv priv;
+    enum rv_priv priv;       /* M or U (misa: RV64 IMACU) */
     uint64_t mhartid;
     uint64_t mstatus, misa, medeleg, mideleg, mie, mip;
     _Atomic uint64_t mip_async;    /* device-driven bits (MTIP, MSIP, MEIP..) */
@@ -81,6 +82,8 @@ struct rv_hart {
 };
 
 /* --- lifetime ------------------------------------------------------------- */
+/* Zero *h, set it up (TLB, misa) and reset it at 0x1000; set h->vcpu
+ * afterwards. */
 void rv_hart_init(struct rv_hart *h, unsigned hartid, struct pmem *pm);
 void rv_hart_reset(struct rv_hart *h, uint64_t pc);  /* M mode, pc */
 
@@ -91,10 +94,15 @@ void rv_tr_init_globals(struct ir_ctx *ir);
 /* Current (pc, flags) of the hart: the TB key it needs next. */
 static inline uint32_t rv_tb_flags(const struct rv_hart *h)
 {
-    return (uint32_t)h->priv | ((uint32_t)h->priv << RV_TBF_MMU_SHIFT);
+    /* Data accesses use MPP's privilege when mstatus.MPRV (bit 17) is set
+     * (MPRV is only ever set in M mode: mret below M clears it). */
+    uint32_t mmu = (h->mstatus >> 17) & 1 ? (uint32_t)(h->mstatus >> 11) & 3
+                                          : (uint32_t)h->priv;
+    return (uint32_t)h->priv | (mmu << RV_TBF_MMU_SHIFT);
 }
 /* Translate the TB starting at pc with flags into ir.  May raise an
- * instruction fault for the first instruction (siglongjmp).  Fills the guest
+ * instruction fault for the first instruction (siglongjmp; the trap is taken
+ * with mepc = h->pc, so call it with h->pc == pc).  Fills the guest
  * byte size and the physical page of the last byte (== first page unless
  * the TB crosses a page boundary).  Returns 0, or -1 if the IR overflowed. */
 struct rv_tb_info {

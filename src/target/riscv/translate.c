@@ -1,1 +1,216 @@
-/* translate.c — placeholder, being written */
+/*
+ * translate.c — the RISC-V front end's hooks for the generic translator loop
+ * (translator.h): instruction fetch, the page rules of a TB, and dispatch of
+ * each decoded op to trans_alu.c / trans_mem.c / trans_ctrl.c.
+ *
+ * Contract (cpu.h rv_translate):
+ *   - x1..x31 and pc are IR globals of struct rv_hart; x0 reads as the
+ *     constant 0 and writes to it are dropped.
+ *   - Every instruction starts with IR_INSN_START(pc, raw bits).
+ *   - Fetch: the first instruction's page is looked up with probe=false, so
+ *     an instruction fault is raised (siglongjmp) at the TB's pc before any
+ *     IR exists.  Every later instruction lies in that same page (the TB
+ *     stops before an instruction that would leave it or straddle its end),
+ *     so it is read through the same host pointer and cannot fault.  Only the
+ *     first instruction may straddle into the next page: its second half is
+ *     fetched from that page (a fault there is raised at the TB's pc too)
+ *     and phys_last records where the TB ends.
+ */
+#include <stddef.h>
+#include <string.h>
+#include "target/riscv/internal.h"
+
+static const char *const rv_gpr_names[32] = {
+    "x0", "x1", "x2", "x3", "x4", "x5", "x6", "x7", "x8", "x9", "x10", "x11",
+    "x12", "x13", "x14", "x15", "x16", "x17", "x18", "x19", "x20", "x21",
+    "x22", "x23", "x24", "x25", "x26", "x27", "x28", "x29", "x30", "x31",
+};
+
+void rv_tr_init_globals(struct ir_ctx *ir)
+{
+    for (unsigned r = 1; r < 32; r++)
+        ir_global(ir, IR_I64, (int32_t)offsetof(struct rv_hart, x[r]),
+                  rv_gpr_names[r]);
+    ir_global(ir, IR_I64, (int32_t)offsetof(struct rv_hart, pc), "pc");
+}
+
+/* Find our globals in the context by their env offsets: keeps no per-thread
+ * table of temp numbers (a few dozen compares per TB). */
+static void rv_find_globals(struct rv_dc *dc)
+{
+    const struct ir_ctx *ir = dc->base.ir;
+
+    memset(dc->x, 0, sizeof(dc->x));
+    dc->pc = 0;
+    for (unsigned t = 1; t <= ir->nglobals && t < IR_MAX_TEMPS; t++) {
+        const struct ir_temp_info *ti = &ir->temps[t];
+        if (ti->kind != IR_TEMP_GLOBAL)
+            continue;
+        size_t off = (size_t)ti->env_offset;
+        if (off == offsetof(struct rv_hart, pc))
+            dc->pc = (ir_temp)t;
+        else if (off >= offsetof(struct rv_hart, x[1]) &&
+                 off < offsetof(struct rv_hart, x[32]) && off % 8 == 0)
+            dc->x[(off - offsetof(struct rv_hart, x[0])) / 8] = (ir_temp)t;
+    }
+    assert(dc->pc && "rv_tr_init_globals not called on this context");
+    for (unsigned r = 1; r < 32; r++)
+        assert(dc->x[r]);
+}
+
+ir_temp rv_src(struct rv_dc *dc, unsigned r)
+{
+    return r ? dc->x[r] : ir_const64(dc->base.ir, 0);
+}
+
+ir_temp rv_dst(struct rv_dc *dc, unsigned r)
+{
+    return r ? dc->x[r] : ir_temp_new(dc->base.ir, IR_I64);
+}
+
+void rv_gen_goto_tb(struct rv_dc *dc, unsigned slot, uint64_t dest)
+{
+    struct ir_ctx *ir = dc->base.ir;
+
+    ir_mov(ir, IR_I64, dc->pc, ir_const64(ir, dest));
+    ir_goto_tb(ir, slot);
+    ir_exit_tb(ir, slot ? IR_EXIT_SLOT1 : IR_EXIT_SLOT0);
+}
+
+void rv_gen_exit(struct rv_dc *dc, uint64_t dest)
+{
+    struct ir_ctx *ir = dc->base.ir;
+
+    ir_mov(ir, IR_I64, dc->pc, ir_const64(ir, dest));
+    ir_exit_tb(ir, IR_EXIT_NOCHAIN);
+}
+
+void rv_gen_raise(struct rv_dc *dc, enum rv_excp cause, uint64_t tval)
+{
+    struct ir_ctx *ir = dc->base.ir;
+    ir_temp args[3] = { ir_env(ir), ir_const64(ir, cause),
+                        ir_const64(ir, tval) };
+
+    ir_call(ir, (void *)rv_helper_raise, "raise", IR_CALL_NORETURN, 0,
+            IR_I64, 3, args);
+    dc->base.stop = TR_STOP_DONE;
+}
+
+/* --- fetch ------------------------------------------------------------------ */
+
+static uint16_t rv_page_read16(const struct rv_dc *dc, uint64_t off)
+{
+    uint16_t v;
+    memcpy(&v, dc->page_host + off, sizeof(v));   /* little-endian host */
+    return v;
+}
+
+/* Instruction fetch uses the current privilege (never MPRV). */
+static unsigned rv_fetch_mmu_idx(enum rv_priv priv)
+{
+    return priv == RV_PRIV_M ? RV_MMU_M : priv == RV_PRIV_S ? RV_MMU_S
+                                                           : RV_MMU_U;
+}
+
+/* Raw bits of the instruction at pc_next (which lies in the first page). */
+static uint32_t rv_fetch(struct rv_dc *dc)
+{
+    uint64_t pc = dc->base.pc_next;
+    uint64_t off = pc - dc->page_va;
+    uint16_t lo = rv_page_read16(dc, off);
+
+    if (rv_insn_len(lo) == 2) {
+        dc->phys_last = dc->page_pa + off + 1;
+        return lo;
+    }
+    if (off + 4 <= TLB_PAGE_SIZE) {
+        dc->phys_last = dc->page_pa + off + 3;
+        return lo | (uint32_t)rv_page_read16(dc, off + 2) << 16;
+    }
+    /* The first instruction straddles the page end (later ones never do):
+     * fetch the upper half from the next page; probe=false raises a fault
+     * at the TB's pc, with the address of the missing half as tval. */
+    assert(dc->base.num_insns == 0);
+    uint64_t pa;
+    const uint8_t *host;
+    uint16_t hi;
+    tlb_code_addr(&dc->h->tlb, pc + 2, rv_fetch_mmu_idx(dc->priv), false,
+                  &pa, &host);
+    memcpy(&hi, host, sizeof(hi));
+    dc->phys_last = pa + 1;
+    return lo | (uint32_t)hi << 16;
+}
+
+/* --- hooks ----------------------------------------------------------------- */
+
+static void rv_insn_start(struct tr_base *db)
+{
+    struct rv_dc *dc = container_of(db, struct rv_dc, base);
+    uint32_t raw = rv_fetch(dc);
+
+    rv_decode(raw, &dc->insn);
+    ir_insn_start(db->ir, db->pc_next, dc->insn.raw);
+}
+
+static void rv_translate_insn(struct tr_base *db)
+{
+    struct rv_dc *dc = container_of(db, struct rv_dc, base);
+    const struct rv_insn *in = &dc->insn;
+
+    if (!(rv_trans_alu(dc, in) || rv_trans_mem(dc, in) ||
+          rv_trans_ctrl(dc, in) || rv_trans_system(dc, in)))
+        rv_gen_raise(dc, RV_EXC_ILLEGAL, in->raw);
+    db->pc_next += in->len;
+
+    /* Stop before an instruction that would straddle the first page's end
+     * (it starts a TB of its own, which may fault on its second half). */
+    if (db->stop == TR_CONTINUE &&
+        db->pc_next == dc->page_va + TLB_PAGE_SIZE - 2 &&
+        rv_insn_len(rv_page_read16(dc, TLB_PAGE_SIZE - 2)) == 4)
+        db->stop = TR_STOP_NEXT;
+}
+
+static void rv_tb_stop(struct tr_base *db)
+{
+    struct rv_dc *dc = container_of(db, struct rv_dc, base);
+
+    rv_gen_goto_tb(dc, 0, db->pc_next);
+}
+
+static const struct tr_hooks rv_hooks = {
+    .insn_start = rv_insn_start,
+    .translate_insn = rv_translate_insn,
+    .tb_stop = rv_tb_stop,
+};
+
+int rv_translate(struct rv_hart *h, struct ir_ctx *ir, uint64_t pc,
+                 uint32_t flags, unsigned max_insns, struct rv_tb_info *info)
+{
+    struct rv_dc dc = {
+        .base = {
+            .ir = ir, .pc_first = pc, .pc_next = pc, .flags = flags,
+            .max_insns = max_insns ? max_insns : 1,
+            .page_bits = TLB_PAGE_BITS,
+            .exit_flag_offset =
+                (int32_t)offsetof(struct rv_hart, exit_request),
+        },
+        .h = h,
+        .priv = (enum rv_priv)(flags & RV_TBF_PRIV_MASK),
+        .mmu_idx = (flags >> RV_TBF_MMU_SHIFT) & 3,
+        .page_va = pc & TLB_PAGE_MASK,
+    };
+    uint64_t pa;
+    const uint8_t *host;
+
+    rv_find_globals(&dc);
+    /* May raise an instruction fault at h->pc (== pc) and never return. */
+    tlb_code_addr(&h->tlb, pc, rv_fetch_mmu_idx(dc.priv), false, &pa, &host);
+    dc.page_pa = pa & TLB_PAGE_MASK;
+    dc.page_host = host - (pc & ~TLB_PAGE_MASK);
+
+    int ret = tr_translate_block(&rv_hooks, &dc.base);
+    info->size = dc.base.pc_next - pc;
+    info->icount = dc.base.num_insns;
+    info->phys_last = dc.phys_last;
+    return ret;
+}

@@ -1,0 +1,234 @@
+/*
+ * uart.c — NS16550A UART (the virt board's console), see hw.h.
+ *
+ * Registers (reg-shift 0, byte-wide; 2/4-byte accesses are accepted and use
+ * the low byte):
+ *   0 RBR (read) / THR (write) / DLL (DLAB=1)    4 MCR
+ *   1 IER / DLM (DLAB=1)                         5 LSR (read-only)
+ *   2 IIR (read) / FCR (write)                   6 MSR (read-only)
+ *   3 LCR (bit 7 = DLAB)                         7 SCR
+ * TX is immediate: a THR write goes to stdout with one write(2) (nothing is
+ * buffered, so nothing is lost at exit), and LSR always shows THRE|TEMT.
+ * RX (when enabled): a reader thread moves stdin bytes into a small FIFO;
+ * LSR.DR is set while it holds data.  Interrupt sources (received data,
+ * THR empty) are tracked in IER/IIR exactly; the line to the interrupt
+ * controller is added with the PLIC (uart_irq_level computes it).
+ *
+ * Concurrency: every register access and the reader thread's FIFO push
+ * take the device mutex (a leaf lock: nothing else is locked while held).
+ * The reader blocks in read(2) without the lock, and waits on a condition
+ * variable while the FIFO is full.
+ */
+#include "hw/hw.h"
+
+#include <errno.h>
+#include <pthread.h>
+#include <stdlib.h>
+#include <unistd.h>
+#include "util/error.h"
+
+#define UART_FIFO_SIZE 64       /* power of two */
+
+enum {
+    UART_RBR = 0, UART_IER = 1, UART_IIR = 2, UART_LCR = 3,
+    UART_MCR = 4, UART_LSR = 5, UART_MSR = 6, UART_SCR = 7,
+};
+#define UART_IER_RDI   0x01     /* received data available */
+#define UART_IER_THRI  0x02     /* THR empty */
+#define UART_IIR_NONE  0x01
+#define UART_IIR_THRI  0x02
+#define UART_IIR_RDI   0x04
+#define UART_IIR_FIFO  0xc0     /* FIFOs enabled */
+#define UART_FCR_EN    0x01
+#define UART_LCR_DLAB  0x80
+#define UART_LSR_DR    0x01
+#define UART_LSR_THRE  0x20
+#define UART_LSR_TEMT  0x40
+#define UART_MCR_LOOP  0x10
+#define UART_MSR_IDLE  0xb0     /* DCD, DSR, CTS: a line that is always ready */
+
+struct uart {
+    pthread_mutex_t lock;
+    pthread_cond_t room;        /* reader waits here while the FIFO is full */
+    uint8_t ier, lcr, mcr, scr, fcr, dll, dlm;
+    bool thr_ip;                /* THR-empty interrupt pending (until IIR
+                                 * read reports it or THR is written) */
+    uint8_t fifo[UART_FIFO_SIZE];
+    unsigned head, count;       /* RX FIFO, under lock */
+    pthread_t reader;
+};
+
+static bool uart_rx_ready(const struct uart *u)
+{
+    return u->count != 0;
+}
+
+/* Highest-priority pending source, as IIR reports it. */
+static uint8_t uart_iir(const struct uart *u)
+{
+    uint8_t fifo = u->fcr & UART_FCR_EN ? UART_IIR_FIFO : 0;
+    if ((u->ier & UART_IER_RDI) && uart_rx_ready(u))
+        return fifo | UART_IIR_RDI;
+    if ((u->ier & UART_IER_THRI) && u->thr_ip)
+        return fifo | UART_IIR_THRI;
+    return fifo | UART_IIR_NONE;
+}
+
+/* The interrupt output level (for the PLIC, when it exists). */
+static UNUSED bool uart_irq_level(const struct uart *u)
+{
+    return !(uart_iir(u) & UART_IIR_NONE);
+}
+
+static void uart_tx(uint8_t c)
+{
+    while (write(STDOUT_FILENO, &c, 1) < 0 && errno == EINTR)
+        continue;
+}
+
+static uint8_t uart_read_reg(struct uart *u, unsigned reg)
+{
+    bool dlab = u->lcr & UART_LCR_DLAB;
+    switch (reg) {
+    case UART_RBR: {
+        if (dlab)
+            return u->dll;
+        if (!u->count)
+            return 0;
+        uint8_t c = u->fifo[u->head];
+        u->head = (u->head + 1) % UART_FIFO_SIZE;
+        u->count--;
+        pthread_cond_signal(&u->room);
+        return c;
+    }
+    case UART_IER:
+        return dlab ? u->dlm : u->ier;
+    case UART_IIR: {
+        uint8_t iir = uart_iir(u);
+        /* Reading IIR acknowledges a THR-empty interrupt it reports. */
+        if ((iir & 0x0f) == UART_IIR_THRI)
+            u->thr_ip = false;
+        return iir;
+    }
+    case UART_LCR:
+        return u->lcr;
+    case UART_MCR:
+        return u->mcr;
+    case UART_LSR:
+        return UART_LSR_THRE | UART_LSR_TEMT |
+               (uart_rx_ready(u) ? UART_LSR_DR : 0);
+    case UART_MSR:
+        /* In loopback, MCR's DTR/RTS/OUT1/OUT2 appear as DSR/CTS/RI/DCD. */
+        if (u->mcr & UART_MCR_LOOP)
+            return (uint8_t)(((u->mcr & 0x01) << 5) | ((u->mcr & 0x02) << 3) |
+                             ((u->mcr & 0x04) << 4) | ((u->mcr & 0x08) << 4));
+        return UART_MSR_IDLE;
+    default:
+        return u->scr;
+    }
+}
+
+static void uart_write_reg(struct uart *u, unsigned reg, uint8_t v)
+{
+    bool dlab = u->lcr & UART_LCR_DLAB;
+    switch (reg) {
+    case UART_RBR:
+        if (dlab) {
+            u->dll = v;
+            return;
+        }
+        /* Loopback would feed RX; Loom's TX always goes to the console. */
+        uart_tx(v);
+        u->thr_ip = true;       /* transmitted at once: THR empty again */
+        return;
+    case UART_IER:
+        if (dlab) {
+            u->dlm = v;
+            return;
+        }
+        /* Enabling THRI while THR is empty raises the interrupt. */
+        if ((v & UART_IER_THRI) && !(u->ier & UART_IER_THRI))
+            u->thr_ip = true;
+        u->ier = v & 0x0f;
+        return;
+    case UART_IIR:              /* FCR */
+        u->fcr = v & 0xc9;      /* enable, DMA mode, trigger level */
+        if (v & 0x02) {         /* clear RX FIFO */
+            u->count = 0;
+            pthread_cond_signal(&u->room);
+        }
+        return;
+    case UART_LCR:
+        u->lcr = v;
+        return;
+    case UART_MCR:
+        u->mcr = v & 0x1f;
+        return;
+    case UART_LSR:
+    case UART_MSR:
+        return;                 /* read-only */
+    default:
+        u->scr = v;
+        return;
+    }
+}
+
+static uint64_t uart_mmio_read(void *opaque, uint64_t off, unsigned size)
+{
+    struct uart *u = opaque;
+    pthread_mutex_lock(&u->lock);
+    uint8_t v = uart_read_reg(u, off & 7);
+    pthread_mutex_unlock(&u->lock);
+    return v;
+}
+
+static void uart_mmio_write(void *opaque, uint64_t off, uint64_t val,
+                            unsigned size)
+{
+    struct uart *u = opaque;
+    pthread_mutex_lock(&u->lock);
+    uart_write_reg(u, off & 7, (uint8_t)val);
+    pthread_mutex_unlock(&u->lock);
+}
+
+static const struct mmio_ops uart_ops = {
+    .read = uart_mmio_read, .write = uart_mmio_write,
+    .min_size = 1, .max_size = 4,
+};
+
+/* Reader thread: stdin → FIFO until EOF or an error. */
+static void *uart_reader(void *arg)
+{
+    struct uart *u = arg;
+    for (;;) {
+        uint8_t c;
+        ssize_t n = read(STDIN_FILENO, &c, 1);
+        if (n < 0 && errno == EINTR)
+            continue;
+        if (n <= 0)
+            return NULL;
+        pthread_mutex_lock(&u->lock);
+        while (u->count == UART_FIFO_SIZE)
+            pthread_cond_wait(&u->room, &u->lock);
+        u->fifo[(u->head + u->count) % UART_FIFO_SIZE] = c;
+        u->count++;
+        pthread_mutex_unlock(&u->lock);
+    }
+}
+
+struct uart *uart_create(struct pmem *pm, uint64_t base, bool rx)
+{
+    struct uart *u = calloc(1, sizeof(*u));
+    if (!u)
+        loom_fatal("uart: out of memory");
+    pthread_mutex_init(&u->lock, NULL);
+    pthread_cond_init(&u->room, NULL);
+    if (pmem_add_mmio(pm, base, 0x100, &uart_ops, u, "uart"))
+        loom_fatal("uart: cannot map at 0x%llx", (unsigned long long)base);
+    if (rx) {
+        if (pthread_create(&u->reader, NULL, uart_reader, u))
+            loom_fatal("uart: cannot start the stdin reader");
+        pthread_detach(u->reader);
+    }
+    return u;
+}

@@ -1,0 +1,347 @@
+/*
+ * cli.c — parse the QEMU-style command line into struct cli_options.
+ *
+ * Contract (cli.h): pure — no printing, no exit, no global state written;
+ * every malformed, unknown or incomplete option yields -1 and exactly one
+ * line of text for main() to print as "loom: <text>".  Options may be
+ * spelled with one dash or two ("-smp" or "--smp"), as QEMU allows.
+ * Numbers are parsed strictly: no sign, no trailing junk, no overflow.
+ */
+#include "machine/cli.h"
+
+#include <errno.h>
+#include <inttypes.h>
+#include <stdarg.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "util/compiler.h"
+#include "util/log.h"
+
+#ifndef LOOM_VERSION
+#define LOOM_VERSION "unknown"
+#endif
+
+PRINTF_FMT(3, 4)
+static int fail(char *err, size_t errlen, const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(err, errlen, fmt, ap);
+    va_end(ap);
+    return -1;
+}
+
+/* A decimal number with no sign and nothing after it; false on overflow. */
+static bool parse_u64(const char *s, const char **end, uint64_t *val)
+{
+    uint64_t v = 0;
+    const char *p = s;
+
+    if (*p < '0' || *p > '9')
+        return false;
+    for (; *p >= '0' && *p <= '9'; p++) {
+        unsigned d = (unsigned)(*p - '0');
+        if (v > (UINT64_MAX - d) / 10)
+            return false;
+        v = v * 10 + d;
+    }
+    *end = p;
+    *val = v;
+    return true;
+}
+
+static bool parse_uint_exact(const char *s, uint64_t *val)
+{
+    const char *end;
+    return parse_u64(s, &end, val) && *end == '\0';
+}
+
+/* -smp N | cpus=N */
+static int opt_smp(struct cli_options *o, const char *arg, char *err, size_t n)
+{
+    const char *s = arg;
+    uint64_t v;
+
+    if (!strncmp(s, "cpus=", 5))
+        s += 5;
+    if (!parse_uint_exact(s, &v))
+        return fail(err, n, "-smp: invalid value '%s' (expected N or cpus=N)",
+                    arg);
+    if (v < 1 || v > CLI_SMP_MAX)
+        return fail(err, n, "-smp: %" PRIu64 " harts out of range 1..%d", v,
+                    CLI_SMP_MAX);
+    o->smp = (unsigned)v;
+    return 0;
+}
+
+/* -m SIZE: a bare number is MiB (QEMU's rule); suffixes K, M, G, T (binary,
+ * either case, optionally followed by "B" or "iB"); also "size=SIZE". */
+static int opt_mem(struct cli_options *o, const char *arg, char *err, size_t n)
+{
+    const char *s = arg, *end;
+    uint64_t v, shift = 20;
+
+    if (!strncmp(s, "size=", 5))
+        s += 5;
+    if (!parse_u64(s, &end, &v))
+        goto bad;
+    switch (*end) {
+    case '\0': break;
+    case 'k': case 'K': shift = 10; end++; break;
+    case 'm': case 'M': shift = 20; end++; break;
+    case 'g': case 'G': shift = 30; end++; break;
+    case 't': case 'T': shift = 40; end++; break;
+    default: goto bad;
+    }
+    if (*end && strcmp(end, "B") && strcmp(end, "iB"))
+        goto bad;
+    if (v > (UINT64_MAX >> shift))
+        goto range;
+    v <<= shift;
+    if (v < CLI_RAM_MIN || v > CLI_RAM_MAX)
+        goto range;
+    if (v & 0xfff)
+        return fail(err, n, "-m: size '%s' is not a multiple of 4 KiB", arg);
+    o->ram_size = v;
+    return 0;
+bad:
+    return fail(err, n, "-m: invalid size '%s' (examples: 512M, 1G, 256)", arg);
+range:
+    return fail(err, n, "-m: size '%s' out of range 16M..64G", arg);
+}
+
+/* -M virt | type=virt | help */
+static int opt_machine(struct cli_options *o, const char *arg, char *err,
+                       size_t n)
+{
+    const char *s = arg;
+
+    if (!strncmp(s, "type=", 5))
+        s += 5;
+    if (!strcmp(s, "help") || !strcmp(s, "?")) {
+        o->action = CLI_MACHINE_HELP;
+        return 0;
+    }
+    if (!strcmp(s, "virt"))
+        return 0;
+    if (!strncmp(s, "virt,", 5))
+        return fail(err, n, "-M: machine properties are not supported: '%s'",
+                    arg);
+    return fail(err, n, "-M: unknown machine '%s' (only 'virt'; try -M help)",
+                arg);
+}
+
+static int opt_serial(struct cli_options *o, const char *arg, char *err,
+                      size_t n)
+{
+    if (!strcmp(arg, "stdio") || !strcmp(arg, "mon:stdio"))
+        o->serial = CLI_SERIAL_STDIO;
+    else if (!strcmp(arg, "none"))
+        o->serial = CLI_SERIAL_NONE;
+    else
+        return fail(err, n, "-serial: unsupported backend '%s' "
+                    "(stdio, mon:stdio or none)", arg);
+    return 0;
+}
+
+static int opt_log(struct cli_options *o, const char *arg, char *err, size_t n)
+{
+    const char *bad = NULL;
+    int mask = log_parse_items(arg, &bad);
+
+    if (mask < 0)
+        return fail(err, n, "-d: unknown log item '%s' "
+                    "(in_asm, op, out_asm, int, exec)", bad ? bad : arg);
+    o->log_mask = (unsigned)mask;
+    return 0;
+}
+
+/* -accel tcg[,thread=multi|single][,tb-size=MB] */
+static int opt_accel(struct cli_options *o, const char *arg, char *err,
+                     size_t n)
+{
+    const char *p = arg;
+    size_t len = strcspn(p, ",");
+
+    if (len != 3 || strncmp(p, "tcg", 3))
+        return fail(err, n, "-accel: unsupported accelerator '%.*s' "
+                    "(only tcg)", (int)len, p);
+    p += len;
+    while (*p == ',') {
+        p++;
+        len = strcspn(p, ",");
+        if (len == 12 && !strncmp(p, "thread=multi", 12)) {
+            o->single_thread = false;
+        } else if (len == 13 && !strncmp(p, "thread=single", 13)) {
+            o->single_thread = true;
+        } else if (len > 8 && !strncmp(p, "tb-size=", 8)) {
+            char num[24];
+            uint64_t mb;
+            if (len - 8 >= sizeof(num))
+                goto bad;
+            memcpy(num, p + 8, len - 8);
+            num[len - 8] = '\0';
+            if (!parse_uint_exact(num, &mb) || mb < 1 || mb > 4096)
+                return fail(err, n, "-accel: tb-size must be 1..4096 (MiB)");
+            o->tb_size = (size_t)mb << 20;
+        } else {
+            goto bad;
+        }
+        p += len;
+    }
+    return 0;
+bad:
+    return fail(err, n, "-accel: unsupported property '%.*s' in '%s'",
+                (int)len, p, arg);
+}
+
+enum opt_id {
+    O_HELP, O_VERSION, O_MACHINE, O_SMP, O_MEM, O_BIOS, O_KERNEL, O_INITRD,
+    O_APPEND, O_NOGRAPHIC, O_SERIAL, O_LOG, O_LOGFILE, O_ACCEL, O_GDB,
+    O_GDB_WAIT,
+};
+
+static const struct cli_opt {
+    const char *name;
+    enum opt_id id;
+    bool has_arg;
+} cli_opts[] = {
+    { "help", O_HELP, false },       { "h", O_HELP, false },
+    { "version", O_VERSION, false },
+    { "M", O_MACHINE, true },        { "machine", O_MACHINE, true },
+    { "smp", O_SMP, true },          { "m", O_MEM, true },
+    { "bios", O_BIOS, true },        { "kernel", O_KERNEL, true },
+    { "initrd", O_INITRD, true },    { "append", O_APPEND, true },
+    { "nographic", O_NOGRAPHIC, false },
+    { "serial", O_SERIAL, true },    { "d", O_LOG, true },
+    { "D", O_LOGFILE, true },        { "accel", O_ACCEL, true },
+    { "s", O_GDB, false },           { "S", O_GDB_WAIT, false },
+};
+
+static const struct cli_opt *find_opt(const char *arg)
+{
+    const char *name;
+
+    if (arg[0] != '-' || arg[1] == '\0')
+        return NULL;
+    name = arg + 1 + (arg[1] == '-');
+    for (size_t i = 0; i < ARRAY_SIZE(cli_opts); i++)
+        if (!strcmp(name, cli_opts[i].name))
+            return &cli_opts[i];
+    return NULL;
+}
+
+static void set_defaults(struct cli_options *o)
+{
+    memset(o, 0, sizeof(*o));
+    o->action = CLI_RUN;
+    o->smp = 1;
+    o->ram_size = CLI_RAM_DEFAULT;
+    o->serial = CLI_SERIAL_DEFAULT;
+}
+
+int cli_parse(int argc, char *const argv[], struct cli_options *o,
+              char *err, size_t n)
+{
+    set_defaults(o);
+    for (int i = 1; i < argc; i++) {
+        const char *a = argv[i], *v = NULL;
+        const struct cli_opt *opt = find_opt(a);
+        int r = 0;
+
+        if (!opt) {
+            if (a[0] == '-')
+                return fail(err, n, "unknown option '%s' (try --help)", a);
+            return fail(err, n, "unexpected argument '%s' (try --help)", a);
+        }
+        if (opt->has_arg) {
+            if (i + 1 >= argc)
+                return fail(err, n, "option '%s' needs an argument", a);
+            v = argv[++i];
+        }
+        switch (opt->id) {
+        case O_HELP:      o->action = CLI_HELP; return 0;
+        case O_VERSION:   o->action = CLI_VERSION; return 0;
+        case O_MACHINE:   r = opt_machine(o, v, err, n); break;
+        case O_SMP:       r = opt_smp(o, v, err, n); break;
+        case O_MEM:       r = opt_mem(o, v, err, n); break;
+        case O_BIOS:
+            o->bios_none = !strcmp(v, "none");
+            o->bios = o->bios_none ? NULL : v;
+            if (!*v)
+                r = fail(err, n, "-bios: empty file name");
+            break;
+        case O_KERNEL:    o->kernel = v; break;
+        case O_INITRD:    o->initrd = v; break;
+        case O_APPEND:    o->append = v; break;
+        case O_NOGRAPHIC: o->nographic = true; break;
+        case O_SERIAL:    r = opt_serial(o, v, err, n); break;
+        case O_LOG:       r = opt_log(o, v, err, n); break;
+        case O_LOGFILE:   o->log_file = v; break;
+        case O_ACCEL:     r = opt_accel(o, v, err, n); break;
+        case O_GDB:       o->gdb_listen = true; break;
+        case O_GDB_WAIT:  o->gdb_wait = true; break;
+        }
+        if (r)
+            return r;
+        if ((opt->id == O_KERNEL || opt->id == O_INITRD ||
+             opt->id == O_LOGFILE) && !*v)
+            return fail(err, n, "option '%s': empty file name", a);
+    }
+    return 0;
+}
+
+int cli_check(const struct cli_options *o, char *err, size_t n)
+{
+    if (o->gdb_listen || o->gdb_wait)
+        return fail(err, n, "%s: the gdbstub is not supported yet",
+                    o->gdb_listen ? "-s" : "-S");
+    if (o->initrd && !o->kernel)
+        return fail(err, n, "-initrd is only allowed with -kernel");
+    if (o->append && !o->kernel)
+        return fail(err, n, "-append is only allowed with -kernel");
+    if (!o->bios && !o->kernel)
+        return fail(err, n, "no firmware or kernel given "
+                    "(use -bios FILE and/or -kernel FILE)");
+    return 0;
+}
+
+void cli_print_help(FILE *f)
+{
+    fputs(
+"usage: loom [options]\n"
+"RISC-V RV64 system emulator (machine 'virt', QEMU-compatible options)\n"
+"\n"
+"  -M, -machine virt     the machine (the only one; -M help lists it)\n"
+"  -smp N | cpus=N       number of harts, 1..64 (default 1)\n"
+"  -m SIZE               RAM size: 512M, 1G, or a number of MiB (default 128M)\n"
+"  -bios FILE|none       firmware loaded at 0x80000000 (ELF or raw binary)\n"
+"  -kernel FILE          kernel: ELF at its addresses, else raw after firmware\n"
+"  -initrd FILE          initial ramdisk (needs -kernel)\n"
+"  -append STR           kernel command line, /chosen/bootargs (needs -kernel)\n"
+"  -nographic            no display; the serial port uses stdin/stdout\n"
+"  -serial stdio|mon:stdio|none   serial port backend\n"
+"  -d ITEM[,...]         log items: in_asm, op, out_asm, int, exec\n"
+"  -D FILE               write the log to FILE instead of stderr\n"
+"  -accel tcg[,thread=multi|single][,tb-size=MB]\n"
+"                        one host thread per hart (multi, default) or one\n"
+"                        thread for all; code buffer size in MiB\n"
+"  -s, -S                gdbstub (not supported yet)\n"
+"  -h, --help            this help\n"
+"  --version             print the version\n"
+"\n"
+"Exit status: the guest's power-off code (SiFive test device), 2 for a\n"
+"command-line or image error.\n", f);
+}
+
+void cli_print_version(FILE *f)
+{
+    fprintf(f, "loom %s\n", LOOM_VERSION);
+}
+
+void cli_print_machines(FILE *f)
+{
+    fputs("Supported machines are:\n"
+          "virt                 RISC-V VirtIO board (default)\n", f);
+}

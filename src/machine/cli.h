@@ -1,0 +1,69 @@
+/*
+ * cli.h — the command line: the QEMU subset people already type.
+ *
+ * cli_parse() is a pure function: it fills a struct cli_options or returns
+ * -1 with a one-line message (no "loom: " prefix) in the caller's buffer; it
+ * never prints, exits or opens files.  main() turns an error into
+ * loom_user_error() (exit 2) and applies the options.  See docs/cli.md.
+ */
+#ifndef LOOM_MACHINE_CLI_H
+#define LOOM_MACHINE_CLI_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+
+#define CLI_SMP_MAX      64
+#define CLI_RAM_MIN      (16ull << 20)
+#define CLI_RAM_MAX      (64ull << 30)
+#define CLI_RAM_DEFAULT  (128ull << 20)      /* QEMU's default for virt */
+
+enum cli_action {
+    CLI_RUN,              /* boot the machine */
+    CLI_HELP,             /* --help / -h: print usage, exit 0 */
+    CLI_VERSION,          /* --version: print version, exit 0 */
+    CLI_MACHINE_HELP,     /* -M help: list the machines, exit 0 */
+};
+
+enum cli_serial {
+    CLI_SERIAL_DEFAULT,   /* no -serial: stdout, no input unless -nographic */
+    CLI_SERIAL_STDIO,     /* stdio or mon:stdio (there is no monitor) */
+    CLI_SERIAL_NONE,
+};
+
+struct cli_options {
+    enum cli_action action;
+    unsigned smp;             /* 1..CLI_SMP_MAX, default 1 */
+    uint64_t ram_size;        /* bytes, default CLI_RAM_DEFAULT */
+    const char *bios;         /* -bios FILE; NULL when absent or "none" */
+    bool bios_none;           /* -bios none given */
+    const char *kernel;       /* -kernel FILE or NULL */
+    const char *initrd;       /* -initrd FILE or NULL */
+    const char *append;       /* -append STR or NULL */
+    bool nographic;
+    enum cli_serial serial;
+    unsigned log_mask;        /* -d items (LOG_* bits) */
+    const char *log_file;     /* -D FILE or NULL */
+    bool single_thread;       /* -accel tcg,thread=single */
+    size_t tb_size;           /* -accel tcg,tb-size=MB, in bytes; 0 default */
+    bool gdb_listen;          /* -s (parsed; rejected by cli_check) */
+    bool gdb_wait;            /* -S (parsed; rejected by cli_check) */
+};
+
+/* Parse argv[1..argc).  Strings in *o point into argv.  Returns 0, or -1
+ * with a message in err[errlen].  Checks each option on its own; whole-line
+ * consistency is cli_check's job. */
+int cli_parse(int argc, char *const argv[], struct cli_options *o,
+              char *err, size_t errlen);
+
+/* Whole-line checks for a CLI_RUN line: unsupported features (gdbstub),
+ * -initrd/-append without -kernel, nothing to boot.  Returns 0 or -1 with a
+ * message. */
+int cli_check(const struct cli_options *o, char *err, size_t errlen);
+
+void cli_print_help(FILE *f);
+void cli_print_version(FILE *f);
+void cli_print_machines(FILE *f);
+
+#endif

@@ -1,0 +1,251 @@
+/*
+ * loader.c — ELF64 and raw image loading into guest physical memory.
+ *
+ * Contract (loader.h): images are untrusted input.  Every header field used
+ * for an offset or size is bounds-checked against the file before use (with
+ * overflow-safe arithmetic), so a truncated or hostile file gives an error
+ * line, never a crash.  Segments load at their physical address (p_paddr),
+ * as QEMU does for firmware and bare-metal kernels; the bytes between
+ * p_filesz and p_memsz are zeroed explicitly because a later segment may
+ * overlap RAM an earlier one wrote.  One tolerance: a leading segment
+ * prefix holding only the ELF headers and zero padding (the -Ttext linker
+ * artefact, see header_prefix) is skipped when it falls outside memory.
+ */
+#include "machine/loader.h"
+
+#include <elf.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <inttypes.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "util/compiler.h"
+
+#ifndef EM_RISCV
+#define EM_RISCV 243
+#endif
+
+PRINTF_FMT(3, 4)
+static int fail(char *err, size_t errlen, const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(err, errlen, fmt, ap);
+    va_end(ap);
+    return -1;
+}
+
+int loader_read_file(const char *path, uint8_t **bufp, size_t *lenp,
+                     char *err, size_t n)
+{
+    struct stat st;
+    uint8_t *buf;
+    size_t done = 0;
+    int fd = open(path, O_RDONLY | O_CLOEXEC);
+
+    if (fd < 0)
+        return fail(err, n, "cannot open: %s", strerror(errno));
+    if (fstat(fd, &st) < 0) {
+        int e = errno;
+        close(fd);
+        return fail(err, n, "cannot read: %s", strerror(e));
+    }
+    if (!S_ISREG(st.st_mode)) {
+        close(fd);
+        return fail(err, n, "cannot read: not a regular file");
+    }
+    if ((uint64_t)st.st_size > LOADER_MAX_FILE) {
+        close(fd);
+        return fail(err, n, "image too large (%" PRIu64 " bytes)",
+                    (uint64_t)st.st_size);
+    }
+    buf = malloc(st.st_size ? (size_t)st.st_size : 1);
+    if (!buf) {
+        close(fd);
+        return fail(err, n, "out of memory reading the image");
+    }
+    while (done < (size_t)st.st_size) {
+        ssize_t r = read(fd, buf + done, (size_t)st.st_size - done);
+        if (r < 0 && errno == EINTR)
+            continue;
+        if (r <= 0) {
+            int e = r < 0 ? errno : EIO;
+            free(buf);
+            close(fd);
+            return fail(err, n, "read error: %s", strerror(e));
+        }
+        done += (size_t)r;
+    }
+    close(fd);
+    *bufp = buf;
+    *lenp = done;
+    return 0;
+}
+
+bool loader_is_elf(const uint8_t *buf, size_t len)
+{
+    return len >= SELFMAG && !memcmp(buf, ELFMAG, SELFMAG);
+}
+
+/* [off, off+size) lies within a buffer of len bytes (no overflow). */
+static bool in_file(uint64_t off, uint64_t size, size_t len)
+{
+    return off <= len && size <= len - off;
+}
+
+static int check_ehdr(const Elf64_Ehdr *eh, size_t len, char *err, size_t n)
+{
+    if (eh->e_ident[EI_CLASS] != ELFCLASS64)
+        return fail(err, n, "not a 64-bit ELF (RV64 expected)");
+    if (eh->e_ident[EI_DATA] != ELFDATA2LSB)
+        return fail(err, n, "not a little-endian ELF");
+    if (eh->e_ident[EI_VERSION] != EV_CURRENT || eh->e_version != EV_CURRENT)
+        return fail(err, n, "unsupported ELF version");
+    if (eh->e_machine != EM_RISCV)
+        return fail(err, n, "wrong architecture (ELF machine %u, RISC-V "
+                    "expected)", eh->e_machine);
+    if (eh->e_type != ET_EXEC && eh->e_type != ET_DYN)
+        return fail(err, n, "not an executable ELF (type %u)", eh->e_type);
+    if (eh->e_phentsize != sizeof(Elf64_Phdr))
+        return fail(err, n, "bad program header size %u", eh->e_phentsize);
+    if (eh->e_phnum == 0 || eh->e_phnum > LOADER_MAX_PHNUM)
+        return fail(err, n, "bad program header count %u", eh->e_phnum);
+    if (!in_file(eh->e_phoff, (uint64_t)eh->e_phnum * sizeof(Elf64_Phdr), len))
+        return fail(err, n, "truncated (program headers beyond end of file)");
+    return 0;
+}
+
+static int check_phdr(const Elf64_Phdr *ph, unsigned i, size_t len,
+                      char *err, size_t n)
+{
+    if (!in_file(ph->p_offset, ph->p_filesz, len))
+        return fail(err, n, "truncated (segment %u beyond end of file)", i);
+    if (ph->p_filesz > ph->p_memsz)
+        return fail(err, n, "segment %u: file size exceeds memory size", i);
+    if (ph->p_paddr + ph->p_memsz < ph->p_paddr)
+        return fail(err, n, "segment %u: address range wraps", i);
+    return 0;
+}
+
+/*
+ * A program linked with only -Ttext=ADDR gets the ELF and program headers in
+ * its first PT_LOAD, starting a page below ADDR, i.e. usually outside RAM.
+ * QEMU silently drops what it cannot place; we skip such a prefix only when
+ * it provably holds nothing but the headers and zero padding, up to a page
+ * boundary.  Returns the bytes to skip (0: load the segment whole).
+ */
+static uint64_t header_prefix(const uint8_t *buf, const Elf64_Ehdr *eh,
+                              const Elf64_Phdr *ph)
+{
+    uint64_t hdr_end = eh->e_phoff + eh->e_phnum * sizeof(Elf64_Phdr);
+    uint64_t skip;
+
+    if (ph->p_offset != 0 || hdr_end < sizeof(*eh))
+        return 0;
+    skip = ((ph->p_paddr + hdr_end + 4095) & ~4095ull) - ph->p_paddr;
+    if (skip >= ph->p_filesz)
+        return 0;
+    for (uint64_t i = hdr_end; i < skip; i++)
+        if (buf[i])
+            return 0;
+    return skip;
+}
+
+int loader_load_elf(struct pmem *pm, const uint8_t *buf, size_t len,
+                    struct loader_image *img, char *err, size_t n)
+{
+    Elf64_Ehdr eh;
+    uint64_t low = UINT64_MAX, high = 0;
+    unsigned nload = 0;
+
+    if (!loader_is_elf(buf, len))
+        return fail(err, n, "not an ELF file (bad magic)");
+    if (len < sizeof(eh))
+        return fail(err, n, "truncated (ELF header)");
+    memcpy(&eh, buf, sizeof(eh));
+    if (check_ehdr(&eh, len, err, n))
+        return -1;
+
+    /* Validate every header before writing anything. */
+    for (unsigned i = 0; i < eh.e_phnum; i++) {
+        Elf64_Phdr ph;
+        memcpy(&ph, buf + eh.e_phoff + i * sizeof(ph), sizeof(ph));
+        if (ph.p_type == PT_LOAD && check_phdr(&ph, i, len, err, n))
+            return -1;
+    }
+
+    for (unsigned i = 0; i < eh.e_phnum; i++) {
+        Elf64_Phdr ph;
+        memcpy(&ph, buf + eh.e_phoff + i * sizeof(ph), sizeof(ph));
+        if (ph.p_type != PT_LOAD || ph.p_memsz == 0)
+            continue;
+        if (!pmem_host_ptr(pm, ph.p_paddr, ph.p_memsz)) {
+            uint64_t skip = header_prefix(buf, &eh, &ph);
+            ph.p_offset += skip;
+            ph.p_paddr += skip;
+            ph.p_filesz -= skip;
+            ph.p_memsz -= skip;
+        }
+        /* pmem_load checks the whole [paddr, paddr+filesz); the host
+         * pointer covers the bss too, so one test rejects both. */
+        uint8_t *host = pmem_host_ptr(pm, ph.p_paddr, ph.p_memsz);
+        if (!host || pmem_load(pm, ph.p_paddr, buf + ph.p_offset,
+                               ph.p_filesz) < 0)
+            return fail(err, n, "segment %u at 0x%" PRIx64 "..0x%" PRIx64
+                        " lies outside guest RAM/ROM", i, ph.p_paddr,
+                        ph.p_paddr + ph.p_memsz);
+        memset(host + ph.p_filesz, 0, ph.p_memsz - ph.p_filesz);
+        if (ph.p_paddr < low)
+            low = ph.p_paddr;
+        if (ph.p_paddr + ph.p_memsz > high)
+            high = ph.p_paddr + ph.p_memsz;
+        nload++;
+    }
+    if (!nload)
+        return fail(err, n, "no loadable segments");
+    img->entry = eh.e_entry;
+    img->low = low;
+    img->high = high;
+    img->is_elf = true;
+    return 0;
+}
+
+int loader_load_raw(struct pmem *pm, uint64_t addr, const uint8_t *buf,
+                    size_t len, struct loader_image *img, char *err, size_t n)
+{
+    if (len == 0)
+        return fail(err, n, "empty image");
+    if (pmem_load(pm, addr, buf, len) < 0)
+        return fail(err, n, "image of %zu bytes at 0x%" PRIx64 " does not "
+                    "fit in guest RAM", len, addr);
+    img->entry = addr;
+    img->low = addr;
+    img->high = addr + len;
+    img->is_elf = false;
+    return 0;
+}
+
+int loader_load_file(struct pmem *pm, const char *path, uint64_t raw_addr,
+                     struct loader_image *img, char *err, size_t n)
+{
+    char why[160];
+    uint8_t *buf;
+    size_t len;
+    int r = loader_read_file(path, &buf, &len, why, sizeof(why));
+
+    if (r == 0) {
+        if (loader_is_elf(buf, len))
+            r = loader_load_elf(pm, buf, len, img, why, sizeof(why));
+        else
+            r = loader_load_raw(pm, raw_addr, buf, len, img, why, sizeof(why));
+        free(buf);
+    }
+    if (r)
+        fail(err, n, "%s: %s", path, why);
+    return r;
+}

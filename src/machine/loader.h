@@ -1,0 +1,49 @@
+/*
+ * loader.h — put firmware, kernel and initrd images into guest memory.
+ *
+ * Every function returns 0 or -1 with one line in err[errlen] that names the
+ * reason (the caller prefixes the file name and turns it into
+ * loom_user_error); nothing here prints or exits.
+ */
+#ifndef LOOM_MACHINE_LOADER_H
+#define LOOM_MACHINE_LOADER_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include "softmmu/pmem.h"
+
+#define LOADER_MAX_FILE  (1ull << 32)   /* refuse images above 4 GiB */
+#define LOADER_MAX_PHNUM 1024
+
+struct loader_image {
+    uint64_t entry;       /* ELF e_entry; for raw images the load address */
+    uint64_t low, high;   /* guest physical [low, high) written */
+    bool is_elf;
+};
+
+/* Read a whole file into a malloc'd buffer (*len may be 0). */
+int loader_read_file(const char *path, uint8_t **buf, size_t *len,
+                     char *err, size_t errlen);
+
+/* True if buf starts with the ELF magic (then it must load as an ELF). */
+bool loader_is_elf(const uint8_t *buf, size_t len);
+
+/* Validate an ELF64 little-endian RISC-V executable and copy its PT_LOAD
+ * segments to their p_paddr, zeroing each segment's bss part.  Nothing is
+ * written unless every header check passes; a segment outside RAM/ROM
+ * fails (segments before it are already written). */
+int loader_load_elf(struct pmem *pm, const uint8_t *buf, size_t len,
+                    struct loader_image *img, char *err, size_t errlen);
+
+/* Copy a raw image to addr. */
+int loader_load_raw(struct pmem *pm, uint64_t addr, const uint8_t *buf,
+                    size_t len, struct loader_image *img,
+                    char *err, size_t errlen);
+
+/* Read path and load it: as an ELF if it has the ELF magic, else raw at
+ * raw_addr.  The message in err starts with the path. */
+int loader_load_file(struct pmem *pm, const char *path, uint64_t raw_addr,
+                     struct loader_image *img, char *err, size_t errlen);
+
+#endif

@@ -1,0 +1,181 @@
+/*
+ * virt.c — assemble the virt board and start it (see virt.h).
+ *
+ * Boot plan, QEMU's conventions kept simple:
+ *   -bios FILE    firmware: ELF at its addresses (start = its entry), else
+ *                 raw at 0x80000000 (start = 0x80000000).
+ *   -kernel FILE  ELF at its addresses; otherwise raw at the end of the
+ *                 firmware rounded up to 2 MiB (0x80000000 with no firmware,
+ *                 0x80200000 behind a firmware under 2 MiB, like QEMU).
+ *                 Without -bios it is also the start address.
+ *   -initrd FILE  raw at kernel entry + min(RAM/2, 128 MiB) (QEMU's rule).
+ *   FDT           built last (it names the initrd), placed by dtb_place,
+ *                 and must not overlap an image.
+ * The ROM's reset vector then hands a0 = hartid, a1 = FDT, a2 = OpenSBI's
+ * fw_dynamic_info (next stage = the kernel) to the start address.
+ */
+#include "machine/virt.h"
+
+#include <errno.h>
+#include <inttypes.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "hw/hw.h"
+#include "machine/bootrom.h"
+#include "machine/fdt.h"
+#include "machine/loader.h"
+#include "softmmu/pmem.h"
+#include "target/riscv/cpu.h"
+#include "util/error.h"
+#include "util/log.h"
+#include "vcpu/vcpu.h"
+
+#define MiB ((uint64_t)1 << 20)
+
+static uint64_t align_up(uint64_t v, uint64_t a)
+{
+    return (v + a - 1) & ~(a - 1);
+}
+
+static bool overlaps(uint64_t a_lo, uint64_t a_hi, uint64_t b_lo,
+                     uint64_t b_hi)
+{
+    return a_lo < b_hi && b_lo < a_hi;
+}
+
+static void check_add(int r, const char *what)
+{
+    if (r < 0)
+        loom_fatal("cannot map %s: %s", what, strerror(-r));
+}
+
+static struct pmem *build_map(const struct cli_options *o)
+{
+    struct pmem *pm = pmem_new();
+    bool rx;
+
+    if (!pm)
+        loom_fatal("out of memory creating the physical map");
+    if (pmem_add_ram(pm, VIRT_RAM_BASE, o->ram_size, "ram") < 0)
+        loom_user_error("cannot allocate %" PRIu64 " MiB of guest RAM",
+                        o->ram_size / MiB);
+    check_add(pmem_add_rom(pm, BOOTROM_BASE, BOOTROM_SIZE, "mrom"), "mrom");
+
+    /* The UART reads stdin only when the serial port is the terminal. */
+    rx = o->serial == CLI_SERIAL_STDIO ||
+         (o->serial == CLI_SERIAL_DEFAULT && o->nographic);
+    uart_create(pm, VIRT_UART_BASE, rx);
+    sifive_test_create(pm, VIRT_TEST_BASE);
+    clint_create(pm, VIRT_CLINT_BASE, o->smp);
+    rv_rdtime = clint_mtime;
+    return pm;
+}
+
+static void load_or_die(struct pmem *pm, const char *path, uint64_t raw_addr,
+                        struct loader_image *img)
+{
+    char err[512];
+    if (loader_load_file(pm, path, raw_addr, img, err, sizeof(err)))
+        loom_user_error("%s", err);
+}
+
+static void load_images(struct pmem *pm, const struct cli_options *o,
+                        struct virt_boot_info *bi, uint64_t *images_end)
+{
+    struct loader_image fw = { 0 }, kern = { 0 };
+    uint64_t fw_end = VIRT_RAM_BASE, end = VIRT_RAM_BASE;
+
+    if (o->bios) {
+        load_or_die(pm, o->bios, VIRT_RAM_BASE, &fw);
+        bi->start = fw.entry;
+        fw_end = end = fw.high;
+    }
+    if (o->kernel) {
+        load_or_die(pm, o->kernel, align_up(fw_end, 2 * MiB), &kern);
+        if (o->bios && overlaps(fw.low, fw.high, kern.low, kern.high))
+            loom_user_error("%s: kernel at 0x%" PRIx64 "..0x%" PRIx64
+                            " overlaps the firmware %s", o->kernel,
+                            kern.low, kern.high, o->bios);
+        bi->kernel_entry = kern.entry;
+        if (!o->bios)
+            bi->start = kern.entry;
+        if (kern.high > end)
+            end = kern.high;
+    }
+    if (o->initrd) {
+        uint64_t off = o->ram_size / 2 < 128 * MiB ? o->ram_size / 2
+                                                    : 128 * MiB;
+        uint64_t at = align_up(bi->kernel_entry + off, 4096);
+        struct loader_image rd;
+        char err[512];
+        uint8_t *buf;
+        size_t len;
+
+        if (loader_read_file(o->initrd, &buf, &len, err, sizeof(err)))
+            loom_user_error("%s: %s", o->initrd, err);
+        if (at < kern.high)
+            at = align_up(kern.high, 4096);
+        if (loader_load_raw(pm, at, buf, len, &rd, err, sizeof(err)))
+            loom_user_error("%s: %s", o->initrd, err);
+        free(buf);
+        bi->initrd_start = rd.low;
+        bi->initrd_end = rd.high;
+        if (rd.high > end)
+            end = rd.high;
+    }
+    *images_end = end;
+}
+
+static void load_fdt(struct pmem *pm, const struct cli_options *o,
+                     struct virt_boot_info *bi, uint64_t images_end)
+{
+    struct dtb_params p = {
+        .nharts = o->smp,
+        .ram_base = VIRT_RAM_BASE, .ram_size = o->ram_size,
+        .isa = VIRT_ISA, .mmu_type = VIRT_MMU_TYPE,
+        .bootargs = o->append,
+        .initrd_start = bi->initrd_start, .initrd_end = bi->initrd_end,
+        .clint_base = VIRT_CLINT_BASE, .uart_base = VIRT_UART_BASE,
+        .test_base = VIRT_TEST_BASE,
+    };
+    char err[256];
+    void *blob = dtb_build(&p, &bi->fdt_size, err, sizeof(err));
+
+    if (!blob)
+        loom_fatal("%s", err);
+    bi->fdt_addr = dtb_place(VIRT_RAM_BASE, o->ram_size, bi->fdt_size);
+    if (!bi->fdt_addr || bi->fdt_addr < images_end)
+        loom_user_error("not enough RAM (-m %" PRIu64 "M) to place the "
+                        "device tree above the images (they end at 0x%"
+                        PRIx64 ")", o->ram_size / MiB, images_end);
+    if (pmem_load(pm, bi->fdt_addr, blob, bi->fdt_size) < 0)
+        loom_fatal("device tree at 0x%" PRIx64 " not in RAM", bi->fdt_addr);
+    free(blob);
+}
+
+void virt_boot(const struct cli_options *o)
+{
+    struct virt_boot_info bi = { 0 };
+    struct vcpu_config cfg = {
+        .smp = o->smp, .single_thread = o->single_thread,
+        .tb_size = o->tb_size,
+    };
+    uint8_t rom[BOOTROM_LEN];
+    uint64_t images_end;
+    struct pmem *pm = build_map(o);
+
+    load_images(pm, o, &bi, &images_end);
+    load_fdt(pm, o, &bi, images_end);
+    bootrom_build(rom, bi.start, bi.fdt_addr, bi.kernel_entry);
+    if (pmem_load(pm, BOOTROM_BASE, rom, sizeof(rom)) < 0)
+        loom_fatal("boot ROM not mapped");
+    if (log_enabled(LOG_INT))
+        log_printf("virt: start 0x%" PRIx64 " kernel 0x%" PRIx64
+                   " initrd 0x%" PRIx64 "..0x%" PRIx64 " fdt 0x%" PRIx64
+                   " (%zu bytes)\n", bi.start, bi.kernel_entry,
+                   bi.initrd_start, bi.initrd_end, bi.fdt_addr, bi.fdt_size);
+
+    vcpu_system_init(&cfg, pm);
+    vcpu_run();
+}

@@ -1,0 +1,41 @@
+/*
+ * virt.h — the `virt` board: QEMU's memory map, devices, boot images, FDT
+ * and reset vector, then the vCPUs.
+ *
+ * Memory map (QEMU virt compatible; only what Loom implements):
+ *   0x00001000  boot ROM (BOOTROM_SIZE)     0x00100000  SiFive test
+ *   0x02000000  CLINT                       0x10000000  NS16550A UART
+ *   0x80000000  RAM (-m bytes)
+ */
+#ifndef LOOM_MACHINE_VIRT_H
+#define LOOM_MACHINE_VIRT_H
+
+#include <stdint.h>
+#include "machine/cli.h"
+#include "util/compiler.h"
+
+#define VIRT_TEST_BASE   0x100000ull
+#define VIRT_CLINT_BASE  0x2000000ull
+#define VIRT_UART_BASE   0x10000000ull
+#define VIRT_RAM_BASE    0x80000000ull
+
+/* What the device tree advertises for each hart; raise these as the front
+ * end grows (F/D, Sv39). */
+#define VIRT_ISA         "rv64imac"
+#define VIRT_MMU_TYPE    "riscv,none"
+
+/* Where the boot images went (for logs and tests). */
+struct virt_boot_info {
+    uint64_t start;              /* every hart jumps here from the ROM */
+    uint64_t kernel_entry;       /* 0: no kernel */
+    uint64_t initrd_start, initrd_end;
+    uint64_t fdt_addr;
+    size_t fdt_size;
+};
+
+/* Build the board from checked options (cli_check passed), load the images
+ * and create the harts, then run them: never returns.  Any image problem is
+ * a loom_user_error (exit 2) naming the file. */
+NORETURN void virt_boot(const struct cli_options *o);
+
+#endif

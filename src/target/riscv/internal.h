@@ -1,0 +1,123 @@
+/*
+ * internal.h — declarations shared by the files of the RISC-V front end
+ * (translation, CSRs, traps, helpers).  Not an interface for other folders:
+ * those use cpu.h.
+ */
+#ifndef LOOM_TARGET_RISCV_INTERNAL_H
+#define LOOM_TARGET_RISCV_INTERNAL_H
+
+#include <stdbool.h>
+#include <stdint.h>
+#include "target/riscv/cpu.h"
+#include "target/riscv/decode.h"
+#include "translate/translator.h"
+
+/* --- misa / mstatus / mtvec bits ------------------------------------------ */
+#define RV_MISA_EXT(c)   (1ull << ((c) - 'A'))
+#define RV_MISA_MXL64    (2ull << 62)
+
+#define RV_MSTATUS_SIE   (1ull << 1)
+#define RV_MSTATUS_MIE   (1ull << 3)
+#define RV_MSTATUS_SPIE  (1ull << 5)
+#define RV_MSTATUS_MPIE  (1ull << 7)
+#define RV_MSTATUS_SPP   (1ull << 8)
+#define RV_MSTATUS_MPP_SHIFT 11
+#define RV_MSTATUS_MPP   (3ull << RV_MSTATUS_MPP_SHIFT)
+#define RV_MSTATUS_FS    (3ull << 13)
+#define RV_MSTATUS_MPRV  (1ull << 17)
+#define RV_MSTATUS_TW    (1ull << 21)
+#define RV_MSTATUS_UXL   (3ull << 32)
+#define RV_MSTATUS_SXL   (3ull << 34)
+
+#define RV_MTVEC_MODE    3ull        /* 0 direct, 1 vectored */
+#define RV_CAUSE_IRQ     (1ull << 63)
+
+/* mip bits driven by devices through mip_async (read-only in mip). */
+#define RV_MIP_HW ((1ull << RV_IRQ_MSI) | (1ull << RV_IRQ_MTI) | \
+                   (1ull << RV_IRQ_MEI))
+
+static inline bool rv_has_ext(const struct rv_hart *h, char c)
+{
+    return h->misa & RV_MISA_EXT(c);
+}
+
+/* Effective mip: software-writable bits from h->mip, device bits from
+ * mip_async (acquire: pairs with the seq_cst RMW in rv_set_irq, so the
+ * device state that raised the line is visible to the handler). */
+static inline uint64_t rv_mip(const struct rv_hart *h)
+{
+    uint64_t hw = atomic_load_explicit(&((struct rv_hart *)h)->mip_async,
+                                       memory_order_acquire);
+    return (h->mip & ~RV_MIP_HW) | (hw & RV_MIP_HW);
+}
+
+/* --- traps (trap.c) -------------------------------------------------------- */
+/* Take a trap now: cause has RV_CAUSE_IRQ set for interrupts.  Updates the
+ * trap CSRs, priv and pc; does not unwind or longjmp. */
+void rv_take_trap(struct rv_hart *h, uint64_t cause, uint64_t tval);
+/* xRET from M mode (mret): returns to mepc in MPP. */
+void rv_do_mret(struct rv_hart *h);
+
+/* --- CSRs (csr.c) ---------------------------------------------------------- */
+enum rv_csr_kind { RV_CSR_RW = 0, RV_CSR_RS = 1, RV_CSR_RC = 2 };
+/* One Zicsr access at the hart's current privilege: *old receives the
+ * previous value; the CSR is written only if `write`.  Returns false (and
+ * changes nothing) if the access is illegal: unknown CSR, insufficient
+ * privilege, write to a read-only CSR, counter not enabled. */
+bool rv_csr_access(struct rv_hart *h, unsigned csr, enum rv_csr_kind kind,
+                   bool write, uint64_t src, uint64_t *old);
+/* Host monotonic ticks (ns) backing mcycle/minstret. */
+uint64_t rv_host_ticks(void);
+
+/* --- helpers called from generated code (helper.c) ------------------------- */
+NORETURN void rv_helper_raise(void *env, uint64_t cause, uint64_t tval);
+uint64_t rv_helper_csr(void *env, uint64_t desc, uint64_t src);
+#define RV_CSR_DESC_KIND_SHIFT 32    /* desc = raw insn | kind << 32 | */
+#define RV_CSR_DESC_WRITE (1ull << 34)  /* write flag */
+void rv_helper_mret(void *env);
+void rv_helper_wfi(void *env);
+void rv_helper_fence_i(void *env);
+uint64_t rv_helper_amo(void *env, uint64_t addr, uint64_t src, uint64_t op);
+uint64_t rv_helper_lr(void *env, uint64_t addr, uint64_t size_log2);
+uint64_t rv_helper_sc(void *env, uint64_t addr, uint64_t src,
+                      uint64_t size_log2);
+
+/* --- translation (translate.c, trans_*.c) --------------------------------- */
+struct rv_dc {
+    struct tr_base base;     /* first member (tr_hooks get &base) */
+    struct rv_hart *h;
+    ir_temp x[32];           /* IR globals; x[0] unused (reads as 0) */
+    ir_temp pc;
+    enum rv_priv priv;       /* from the TB flags */
+    unsigned mmu_idx;        /* data accesses */
+    uint64_t page_va;        /* first page: virtual base, */
+    uint64_t page_pa;        /*   physical base, */
+    const uint8_t *page_host;/*   host pointer to its first byte */
+    uint64_t phys_last;      /* physical address of the TB's last byte */
+    struct rv_insn insn;     /* the instruction being translated */
+};
+
+/* Operand access: x0 reads as constant 0. */
+ir_temp rv_src(struct rv_dc *dc, unsigned r);
+/* Destination: x0 gets a scratch temp, so the write is dropped. */
+ir_temp rv_dst(struct rv_dc *dc, unsigned r);
+/* pc of the current instruction and of the next one. */
+static inline uint64_t rv_insn_pc(const struct rv_dc *dc)
+{
+    return dc->base.pc_next;
+}
+/* End the TB with pc = dest through goto_tb slot (direct, linkable). */
+void rv_gen_goto_tb(struct rv_dc *dc, unsigned slot, uint64_t dest);
+/* End the TB with pc = dest and a plain exit to the exec loop (which then
+ * checks interrupts: used after state changes). */
+void rv_gen_exit(struct rv_dc *dc, uint64_t dest);
+/* Raise an exception at this instruction (helper, no return). */
+void rv_gen_raise(struct rv_dc *dc, enum rv_excp cause, uint64_t tval);
+
+/* Each returns true if it translated the op; they may set base.stop. */
+bool rv_trans_alu(struct rv_dc *dc, const struct rv_insn *in);
+bool rv_trans_mem(struct rv_dc *dc, const struct rv_insn *in);
+bool rv_trans_ctrl(struct rv_dc *dc, const struct rv_insn *in);
+bool rv_trans_system(struct rv_dc *dc, const struct rv_insn *in);
+
+#endif

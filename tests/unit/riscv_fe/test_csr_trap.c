@@ -1,0 +1,319 @@
+/*
+ * test_csr_trap.c — CSR semantics (WARL fields, read-only and privilege
+ * faults, counters), trap entry and mret, interrupt selection, and the A
+ * extension helpers, driven directly on a hart with fake RAM.
+ */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+#include <cmocka.h>
+
+#include "softmmu/pmem.h"
+#include "target/riscv/internal.h"
+
+#define RAM_BASE 0x80000000ull
+#define MMIO_BASE 0x10000000ull
+
+enum {
+    CSR_MSTATUS = 0x300, CSR_MISA = 0x301, CSR_MEDELEG = 0x302,
+    CSR_MIE = 0x304, CSR_MTVEC = 0x305, CSR_MCOUNTEREN = 0x306,
+    CSR_MCOUNTINHIBIT = 0x320, CSR_MSCRATCH = 0x340, CSR_MEPC = 0x341,
+    CSR_MIP = 0x344, CSR_MCYCLE = 0xb00, CSR_CYCLE = 0xc00,
+    CSR_MHARTID = 0xf14,
+};
+
+struct fx {
+    struct pmem *pm;
+    struct rv_hart *h;
+};
+
+static uint64_t mmio_read(void *o, uint64_t off, unsigned size) { return 0; }
+static void mmio_write(void *o, uint64_t off, uint64_t v, unsigned size) {}
+static const struct mmio_ops mmio = { mmio_read, mmio_write, 1, 8 };
+
+static int setup(void **state)
+{
+    struct fx *f = calloc(1, sizeof(*f));
+    f->pm = pmem_new();
+    assert_int_equal(pmem_add_ram(f->pm, RAM_BASE, 0x10000, "ram"), 0);
+    assert_int_equal(pmem_add_mmio(f->pm, MMIO_BASE, 0x1000, &mmio, NULL,
+                                   "dev"), 0);
+    f->h = aligned_alloc(64, ROUND_UP(sizeof(*f->h), 64));
+    rv_hart_init(f->h, 3, f->pm);
+    rv_hart_reset(f->h, RAM_BASE);
+    *state = f;
+    return 0;
+}
+
+static int teardown(void **state)
+{
+    struct fx *f = *state;
+    pmem_free(f->pm);
+    free(f->h);
+    free(f);
+    return 0;
+}
+
+static uint64_t rd(struct rv_hart *h, unsigned csr)
+{
+    uint64_t v = 0xdead;
+    assert_true(rv_csr_access(h, csr, RV_CSR_RS, false, 0, &v));
+    return v;
+}
+static bool wr(struct rv_hart *h, unsigned csr, uint64_t val)
+{
+    uint64_t old;
+    return rv_csr_access(h, csr, RV_CSR_RW, true, val, &old);
+}
+
+static void test_csr_basic(void **state)
+{
+    struct rv_hart *h = ((struct fx *)*state)->h;
+
+    assert_int_equal(rd(h, CSR_MHARTID), 3);
+    uint64_t misa = rd(h, CSR_MISA);
+    assert_int_equal(misa >> 62, 2);
+    assert_int_equal(misa & 0x3ffffff, RV_MISA_EXT('I') | RV_MISA_EXT('M') |
+                     RV_MISA_EXT('A') | RV_MISA_EXT('C') | RV_MISA_EXT('U'));
+    assert_true(wr(h, CSR_MISA, 0));                /* WARL: ignored */
+    assert_int_equal(rd(h, CSR_MISA), misa);
+
+    assert_true(wr(h, CSR_MEPC, 0x80000003));       /* bit 0 cleared */
+    assert_int_equal(rd(h, CSR_MEPC), 0x80000002);
+    assert_true(wr(h, CSR_MSCRATCH, ~0ull));
+    assert_int_equal(rd(h, CSR_MSCRATCH), ~0ull);
+
+    assert_true(wr(h, CSR_MTVEC, 0x80000101));      /* vectored */
+    assert_int_equal(rd(h, CSR_MTVEC), 0x80000101);
+    assert_true(wr(h, CSR_MTVEC, 0x80000202));      /* reserved mode */
+    assert_int_equal(rd(h, CSR_MTVEC), 0x80000201);
+
+    /* csrrs/csrrc: set and clear bits. */
+    uint64_t old;
+    assert_true(rv_csr_access(h, CSR_MSCRATCH, RV_CSR_RC, true, 0xff, &old));
+    assert_int_equal(old, ~0ull);
+    assert_int_equal(rd(h, CSR_MSCRATCH), ~0xffull);
+}
+
+static void test_csr_faults(void **state)
+{
+    struct rv_hart *h = ((struct fx *)*state)->h;
+    uint64_t old;
+
+    /* Read-only CSR: reads fine, any write faults. */
+    assert_true(rv_csr_access(h, CSR_MHARTID, RV_CSR_RS, false, 0, &old));
+    assert_false(rv_csr_access(h, CSR_MHARTID, RV_CSR_RS, true, 0, &old));
+    assert_false(wr(h, CSR_CYCLE, 0));
+    /* Unknown CSRs, and medeleg without S mode. */
+    assert_false(rv_csr_access(h, 0x7c0, RV_CSR_RS, false, 0, &old));
+    assert_false(rv_csr_access(h, 0x180, RV_CSR_RS, false, 0, &old)); /* satp */
+    assert_false(rv_csr_access(h, CSR_MEDELEG, RV_CSR_RS, false, 0, &old));
+
+    /* U mode: no M CSRs; counters only when mcounteren allows. */
+    h->priv = RV_PRIV_U;
+    assert_false(rv_csr_access(h, CSR_MSTATUS, RV_CSR_RS, false, 0, &old));
+    assert_false(rv_csr_access(h, CSR_CYCLE, RV_CSR_RS, false, 0, &old));
+    h->mcounteren = 1;
+    assert_true(rv_csr_access(h, CSR_CYCLE, RV_CSR_RS, false, 0, &old));
+}
+
+static void test_mstatus_warl(void **state)
+{
+    struct rv_hart *h = ((struct fx *)*state)->h;
+    uint64_t ms = rd(h, CSR_MSTATUS);
+
+    assert_int_equal((ms & RV_MSTATUS_MPP) >> 11, 3);
+    assert_int_equal((ms >> 32) & 3, 2);            /* UXL = 64 */
+    /* MPP = S (not implemented): field unchanged. */
+    assert_true(wr(h, CSR_MSTATUS, (ms & ~RV_MSTATUS_MPP) | (1ull << 11)));
+    assert_int_equal((rd(h, CSR_MSTATUS) & RV_MSTATUS_MPP) >> 11, 3);
+    /* MPP = U is legal; MIE, MPRV writable; UXL and SD are not. */
+    assert_true(wr(h, CSR_MSTATUS, RV_MSTATUS_MIE | RV_MSTATUS_MPRV |
+                   (1ull << 63)));
+    ms = rd(h, CSR_MSTATUS);
+    assert_int_equal(ms, RV_MSTATUS_MIE | RV_MSTATUS_MPRV | (2ull << 32));
+    /* MPRV with MPP = U: data accesses use the U mmu index. */
+    assert_int_equal((rv_tb_flags(h) >> RV_TBF_MMU_SHIFT) & 3, RV_MMU_U);
+    assert_int_equal(rv_tb_flags(h) & RV_TBF_PRIV_MASK, RV_PRIV_M);
+}
+
+static void test_counters(void **state)
+{
+    struct rv_hart *h = ((struct fx *)*state)->h;
+
+    assert_true(wr(h, CSR_MCYCLE, 1000000));
+    uint64_t a = rd(h, CSR_MCYCLE), b = rd(h, CSR_CYCLE);
+    assert_true(a >= 1000000 && a < 1000000 + 1000000000ull);
+    assert_true(b >= a);
+    /* Inhibited: frozen, and writes land exactly. */
+    assert_true(wr(h, CSR_MCOUNTINHIBIT, 5));
+    assert_int_equal(rd(h, CSR_MCOUNTINHIBIT), 5);
+    assert_true(wr(h, CSR_MCYCLE, 42));
+    assert_int_equal(rd(h, CSR_MCYCLE), 42);
+    assert_int_equal(rd(h, CSR_MCYCLE), 42);
+    assert_true(wr(h, CSR_MCOUNTINHIBIT, 0));
+    assert_true(rd(h, CSR_MCYCLE) >= 42);
+}
+
+static void test_mip(void **state)
+{
+    struct rv_hart *h = ((struct fx *)*state)->h;
+
+    assert_int_equal(rd(h, CSR_MIP), 0);
+    assert_true(wr(h, CSR_MIP, ~0ull));             /* M bits read-only */
+    assert_int_equal(rd(h, CSR_MIP), 0);
+    rv_set_irq(h, RV_IRQ_MTI, true);
+    assert_int_equal(rd(h, CSR_MIP), 1u << RV_IRQ_MTI);
+    rv_set_irq(h, RV_IRQ_MTI, false);
+    assert_int_equal(rd(h, CSR_MIP), 0);
+    assert_true(wr(h, CSR_MIE, ~0ull));
+    assert_int_equal(rd(h, CSR_MIE), RV_MIP_HW);
+}
+
+static void test_exception_entry(void **state)
+{
+    struct rv_hart *h = ((struct fx *)*state)->h;
+
+    h->mtvec = RAM_BASE + 0x101;            /* vectored: not for exceptions */
+    h->mstatus |= RV_MSTATUS_MIE;
+    h->priv = RV_PRIV_U;
+    h->pc = RAM_BASE + 0x40;
+    h->lr_addr = RAM_BASE;
+    if (sigsetjmp(h->jmp_env, 0) == 0) {
+        rv_raise_exception(h, RV_EXC_ILLEGAL, 0x1234, 0);
+        fail();
+    }
+    assert_int_equal(h->pc, RAM_BASE + 0x100);
+    assert_int_equal(h->mepc, RAM_BASE + 0x40);
+    assert_int_equal(h->mcause, RV_EXC_ILLEGAL);
+    assert_int_equal(h->mtval, 0x1234);
+    assert_int_equal(h->priv, RV_PRIV_M);
+    assert_false(h->mstatus & RV_MSTATUS_MIE);
+    assert_true(h->mstatus & RV_MSTATUS_MPIE);
+    assert_int_equal((h->mstatus & RV_MSTATUS_MPP) >> 11, RV_PRIV_U);
+    assert_int_equal(h->lr_addr, ~0ull);
+
+    /* mret goes back to U with MIE restored. */
+    h->mepc = RAM_BASE + 0x44;
+    rv_do_mret(h);
+    assert_int_equal(h->pc, RAM_BASE + 0x44);
+    assert_int_equal(h->priv, RV_PRIV_U);
+    assert_true(h->mstatus & RV_MSTATUS_MIE);
+    assert_true(h->mstatus & RV_MSTATUS_MPIE);
+    assert_int_equal((h->mstatus & RV_MSTATUS_MPP) >> 11, RV_PRIV_U);
+}
+
+static void test_interrupts(void **state)
+{
+    struct rv_hart *h = ((struct fx *)*state)->h;
+
+    h->mtvec = RAM_BASE + 0x201;            /* vectored */
+    h->mie = RV_MIP_HW;
+    rv_set_irq(h, RV_IRQ_MTI, true);
+    rv_set_irq(h, RV_IRQ_MSI, true);
+    /* M mode with MIE = 0: pending (wakes WFI) but not taken. */
+    assert_true(rv_interrupt_pending(h));
+    assert_false(rv_check_interrupts(h));
+    /* U mode: M interrupts are always enabled; MSI beats MTI. */
+    h->priv = RV_PRIV_U;
+    h->pc = RAM_BASE + 8;
+    assert_true(rv_check_interrupts(h));
+    assert_int_equal(h->mcause, RV_CAUSE_IRQ | RV_IRQ_MSI);
+    assert_int_equal(h->pc, RAM_BASE + 0x200 + 4 * RV_IRQ_MSI);
+    assert_int_equal(h->mepc, RAM_BASE + 8);
+    /* Now in M with MIE = 0: nothing more taken. */
+    assert_false(rv_check_interrupts(h));
+    h->mstatus |= RV_MSTATUS_MIE;
+    rv_set_irq(h, RV_IRQ_MEI, true);
+    assert_true(rv_check_interrupts(h));
+    assert_int_equal(h->mcause, RV_CAUSE_IRQ | RV_IRQ_MEI);
+}
+
+static void test_amo(void **state)
+{
+    struct fx *f = *state;
+    struct rv_hart *h = f->h;
+    uint32_t *w = pmem_host_ptr(f->pm, RAM_BASE + 0x100, 16);
+    uint64_t *d = pmem_host_ptr(f->pm, RAM_BASE + 0x108, 8);
+
+    w[0] = 5;
+    assert_int_equal(rv_helper_amo(h, RAM_BASE + 0x100, 3, RV_OP_AMOADD_W), 5);
+    assert_int_equal(w[0], 8);
+    w[0] = 0xfffffff0;                      /* -16 */
+    assert_int_equal(rv_helper_amo(h, RAM_BASE + 0x100, 7, RV_OP_AMOMIN_W),
+                     (uint64_t)-16);       /* sign-extended old value */
+    assert_int_equal(w[0], 0xfffffff0);
+    rv_helper_amo(h, RAM_BASE + 0x100, 7, RV_OP_AMOMINU_W);
+    assert_int_equal(w[0], 7);
+    *d = 10;
+    assert_int_equal(rv_helper_amo(h, RAM_BASE + 0x108, 99, RV_OP_AMOMAX_D), 10);
+    assert_int_equal(*d, 99);
+    assert_int_equal(rv_helper_amo(h, RAM_BASE + 0x108, 1, RV_OP_AMOSWAP_D), 99);
+    assert_int_equal(*d, 1);
+
+    /* Misaligned: store/AMO address misaligned, tval = address. */
+    h->mtvec = RAM_BASE;
+    if (sigsetjmp(h->jmp_env, 0) == 0) {
+        rv_helper_amo(h, RAM_BASE + 0x102, 1, RV_OP_AMOADD_W);
+        fail();
+    }
+    assert_int_equal(h->mcause, RV_EXC_STORE_MISALIGNED);
+    assert_int_equal(h->mtval, RAM_BASE + 0x102);
+    /* MMIO: store/AMO access fault. */
+    if (sigsetjmp(h->jmp_env, 0) == 0) {
+        rv_helper_amo(h, MMIO_BASE, 1, RV_OP_AMOADD_D);
+        fail();
+    }
+    assert_int_equal(h->mcause, RV_EXC_STORE_ACCESS);
+    assert_int_equal(h->mtval, MMIO_BASE);
+    /* LR misaligned: load address misaligned. */
+    if (sigsetjmp(h->jmp_env, 0) == 0) {
+        rv_helper_lr(h, RAM_BASE + 0x104, 3);
+        fail();
+    }
+    assert_int_equal(h->mcause, RV_EXC_LOAD_MISALIGNED);
+}
+
+static void test_lr_sc(void **state)
+{
+    struct fx *f = *state;
+    struct rv_hart *h = f->h;
+    uint32_t *w = pmem_host_ptr(f->pm, RAM_BASE + 0x200, 4);
+
+    *w = 0x80000000u;
+    assert_int_equal(rv_helper_lr(h, RAM_BASE + 0x200, 2),
+                     0xffffffff80000000ull);
+    assert_int_equal(rv_helper_sc(h, RAM_BASE + 0x200, 17, 2), 0);
+    assert_int_equal(*w, 17);
+    /* The reservation is gone after any SC. */
+    assert_int_equal(rv_helper_sc(h, RAM_BASE + 0x200, 18, 2), 1);
+    assert_int_equal(*w, 17);
+    /* Value changed behind the reservation: SC fails. */
+    rv_helper_lr(h, RAM_BASE + 0x200, 2);
+    *w = 5;
+    assert_int_equal(rv_helper_sc(h, RAM_BASE + 0x200, 18, 2), 1);
+    assert_int_equal(*w, 5);
+    /* Other address: fails without touching memory. */
+    rv_helper_lr(h, RAM_BASE + 0x200, 2);
+    assert_int_equal(rv_helper_sc(h, RAM_BASE + 0x204, 18, 2), 1);
+    assert_int_equal(h->lr_addr, ~0ull);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test_setup_teardown(test_csr_basic, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_csr_faults, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_mstatus_warl, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_counters, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_mip, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_exception_entry, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_interrupts, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_amo, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_lr_sc, setup, teardown),
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}
