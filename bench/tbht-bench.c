@@ -169,8 +169,12 @@ static void l_destroy(void *t)
             loom_rcu_call(&container_of(n, struct bobj, node)->rcu, bobj_free_rcu);
     }
     loom_rcu_barrier();
+    /* The resize worker may be inside synchronize_rcu: waiting for it
+     * while online would wait for ourselves (R3). */
+    loom_rcu_offline();
     if (cds_lfht_destroy(t, NULL))
         fprintf(stderr, "tbht-bench: cds_lfht_destroy failed\n");
+    loom_rcu_online();
 }
 
 /* ---- ck_hs behind a writer mutex ----------------------------------------- */

@@ -20,6 +20,9 @@
  * does an acquire load of it after the grace period; this adds exactly the
  * happens-before edge that the grace period guarantees (and nothing more),
  * so TSan reports neither false positives nor hides real races elsewhere.
+ * Callbacks then go through a small malloc'd trampoline (to do the acquire),
+ * and loom_rcu_barrier waits for a count of pending callbacks instead of
+ * calling rcu_barrier() (see loom_rcu_tsan_pending).
  */
 #include <stdlib.h>
 #include <time.h>

@@ -17,7 +17,7 @@
  *   - NULL is never stored; a NULL pointer slot marks the end of a chain.
  *
  * Features (which operations may run concurrently with which)
- *   - lookup   ‖ everything.  Never writes shared memory, never blocks (T1).
+ *   - lookup   ‖ everything.  Never writes shared memory, takes no lock (T1).
  *   - insert, remove ‖ each other on any bucket (serialised per head bucket)
  *     and ‖ resize/reset (they retry on the new map, T6).
  *   - resize, reset ‖ lookup/insert/remove; resizers serialise on
@@ -42,7 +42,7 @@
  *   sees any new datum also sees seq changed.  (All of it is plain MOV on
  *   x86-64, and every edge is visible to ThreadSanitizer.)
  *
- * Writer protocol: lock the head (C11 test-and-test-and-set spinlock),
+ * Writer protocol: lock the head (CK fetch-and-store spinlock),
  *   check the map is not stale (T6), seq++ (odd), release stores, seq++
  *   (even, release), unlock (release).
  *
@@ -64,15 +64,20 @@
  *   Outside a resize a thread holds at most one bucket lock and never waits
  *   for resize_lock while holding one.
  *
- * Progress: lookup is lock-free (it retries only when a writer completed a
- *   change on the same chain); insert/remove are blocking (spinlock) but
- *   only against writers of the same chain or a resize; resize is blocking.
+ * Progress: lookup takes no lock and writes nothing; it retries when a
+ *   writer changed the same chain during the scan, and spins while a writer
+ *   is inside its write section (a handful of stores) — so a writer
+ *   preempted mid-section delays readers of that one chain (as in any
+ *   seqlock).  Insert/remove block (spinlock) only against writers of the
+ *   same chain or a resize; resize blocks.
  *
- * Atomics vocabulary: C11 <stdatomic.h> on every field of the table,
- *   loom_rcu_dereference/assign on ht->map.  CK's ck_spinlock/ck_sequence
- *   are deliberately not used: their unlock/write-end is a fence plus a
- *   volatile store, which TSan cannot see as a release, so the stress suite
- *   under -Db_sanitize=thread would report every bucket write.
+ * Atomics vocabulary: C11 <stdatomic.h> on every field of the table and on
+ *   the sequence counter, loom_rcu_dereference/assign on ht->map, and CK's
+ *   fetch-and-store spinlock for writers through util/spinlock.h, which
+ *   substitutes an equivalent C11 lock only in ThreadSanitizer builds (CK's
+ *   fence-plus-volatile-store unlock is invisible to TSan).  The sequence
+ *   counter is our own rather than ck_sequence for the same reason: its
+ *   write-end is a fence plus a store.
  *
  * Invariants (docs/concurrency.md): T1 readers write nothing; T2 the table
  *   is a linearizable set keyed by (phys_pc, pc, flags), first insert wins;
@@ -88,6 +93,7 @@
 #include "rcu/rcu.h"
 #include "tbht/tbht.h"
 #include "util/compiler.h"
+#include "util/spinlock.h"
 
 #define TBHT_ENTRIES 4
 /* Grow when overflow buckets exceed n_buckets / TBHT_GROW_DIV. */
@@ -95,7 +101,7 @@
 #define TBHT_MIN_BUCKETS 4
 
 struct tbht_bucket {
-    _Atomic uint32_t lock;              /* head only: 0 free, 1 held */
+    loom_spin_t lock;                   /* head only: writers' lock */
     _Atomic uint32_t seq;               /* head only: odd while writing */
     _Atomic uint32_t hashes[TBHT_ENTRIES];
     struct tb *_Atomic ptrs[TBHT_ENTRIES];
@@ -161,29 +167,23 @@ uint32_t tbht_hash(uint64_t phys_pc, uint64_t pc, uint32_t flags)
     return (uint32_t)(h >> 32) ^ (uint32_t)h;
 }
 
-/* ---- locks -------------------------------------------------------------- */
+/* ---- locks --------------------------------------------------------------
+ * The writer lock is CK's fetch-and-store spinlock (util/spinlock.h; a
+ * C11 twin under ThreadSanitizer, see there).  Buckets come from calloc:
+ * an all-zero loom_spin_t is unlocked in both variants. */
 static inline void tbht_cpu_relax(void)
 {
-#if defined(__x86_64__) || defined(__i386__)
     __builtin_ia32_pause();
-#endif
 }
 
 static void tbht_lock(struct tbht_bucket *head)
 {
-    for (;;) {
-        /* PAIRS: with the release store in tbht_unlock. */
-        if (!atomic_exchange_explicit(&head->lock, 1, memory_order_acquire))
-            return;
-        while (atomic_load_explicit(&head->lock, memory_order_relaxed))
-            tbht_cpu_relax();
-    }
+    loom_spin_lock(&head->lock);     /* acquire: pairs with tbht_unlock */
 }
 
 static void tbht_unlock(struct tbht_bucket *head)
 {
-    /* PAIRS: with the acquire exchange in tbht_lock. */
-    atomic_store_explicit(&head->lock, 0, memory_order_release);
+    loom_spin_unlock(&head->lock);   /* release: pairs with tbht_lock */
 }
 
 static void tbht_write_begin(struct tbht_bucket *head)

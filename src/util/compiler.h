@@ -3,9 +3,10 @@
  *
  * Atomics vocabulary (project-wide choice, see docs/concurrency.md): C11
  * <stdatomic.h> with explicit memory orders for Loom's own shared fields;
- * liburcu's rcu_dereference/rcu_assign_pointer for RCU-published pointers;
- * CK for its spinlocks and sequence locks.  Never two vocabularies on one
- * object.
+ * loom_rcu_dereference / loom_rcu_assign_pointer (src/rcu/rcu.h: an acquire
+ * load and a release store, visible to ThreadSanitizer) for RCU-published
+ * pointers; CK's fetch-and-store spinlock through util/spinlock.h for
+ * writer locks.  Never two vocabularies on one object.
  */
 #ifndef LOOM_UTIL_COMPILER_H
 #define LOOM_UTIL_COMPILER_H

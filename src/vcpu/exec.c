@@ -212,17 +212,22 @@ static void tb_link(struct tb *src, unsigned slot, struct tb *dst)
 
 static void handle_exit_request(struct vcpu *v)
 {
-    /* Pairs with the release store in vcpu_kick: whatever the kicker
-     * published (pending interrupts, work) is visible below. */
+    /* PAIRS: with the release store in vcpu_kick: whatever the kicker
+     * published (pending interrupts, queued work) is visible below. */
     atomic_exchange_explicit(&v->hart.exit_request, 0, memory_order_acquire);
     /* Give a pending exclusive section its chance. */
     vcpu_exec_end(v);
     vcpu_exec_start(v);
+    vcpu_process_work(v);
 }
 
-/* Run until an exception longjmps out (then the caller re-enters). */
-static void run(struct vcpu *v)
+/* Run v's guest code.  In round-robin mode: return at the first exit
+ * request or when the hart halts (the scheduler then picks the next hart);
+ * otherwise run forever, sleeping while halted.  Returns true if it
+ * returned because the hart halted with nothing to do. */
+static bool run(struct vcpu *v)
 {
+    const bool rr = vcpu_rr_mode;
     struct rv_hart *h = &v->hart;
     struct tb *last = NULL;
     unsigned last_slot = 0, last_gen = 0;
@@ -232,6 +237,8 @@ static void run(struct vcpu *v)
         if (atomic_load_explicit(&h->exit_request, memory_order_relaxed)) {
             handle_exit_request(v);
             last = NULL;
+            if (rr)
+                return false;
         }
         if (unlikely(v->flush_requested)) {
             v->flush_requested = false;
@@ -242,6 +249,8 @@ static void run(struct vcpu *v)
             last = NULL;
         if (h->halted) {
             if (!rv_interrupt_pending(h)) {
+                if (rr)
+                    return true;
                 vcpu_exec_end(v);
                 vcpu_wait_kick(v);
                 vcpu_exec_start(v);
@@ -275,15 +284,21 @@ static void run(struct vcpu *v)
     }
 }
 
+bool vcpu_run_hart(struct vcpu *v)
+{
+    for (;;) {
+        /* Landing pad of the exception protocol: a helper or the
+         * translator took a guest trap and jumped here; the hart's state
+         * is already the trap handler's.  `volatile` is not needed: no
+         * local of this frame changes between sigsetjmp and siglongjmp. */
+        if (sigsetjmp(v->hart.jmp_env, 0) == 0)
+            return run(v);
+    }
+}
+
 void vcpu_loop(struct vcpu *v)
 {
     loom_rcu_register();
     vcpu_exec_start(v);
-    for (;;) {
-        /* Landing pad of the exception protocol: a helper or the
-         * translator took a guest trap and jumped here; the hart's state
-         * is already the trap handler's. */
-        if (sigsetjmp(v->hart.jmp_env, 0) == 0)
-            run(v);
-    }
+    vcpu_run_hart(v);
 }

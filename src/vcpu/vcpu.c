@@ -60,8 +60,7 @@ void vcpu_system_init(const struct vcpu_config *cfg, struct pmem *pm)
 {
     if (cfg->smp < 1 || cfg->smp > VCPU_MAX)
         loom_user_error("-smp %u: between 1 and %d harts", cfg->smp, VCPU_MAX);
-    if (cfg->single_thread && cfg->smp > 1)
-        loom_user_error("-accel tcg,thread=single: only -smp 1 is supported yet");
+    vcpu_rr_mode = cfg->single_thread;
 
     setup_backend(cfg);
     tr_runtime.lookup_tb_ptr = vcpu_lookup_tb_ptr;
@@ -79,6 +78,7 @@ void vcpu_system_init(const struct vcpu_config *cfg, struct pmem *pm)
         v->index = i;
         pthread_mutex_init(&v->lock, NULL);
         pthread_cond_init(&v->cond, NULL);
+        v->work_tail = &v->work_head;
         rv_hart_init(&v->hart, i, pm);
         v->hart.vcpu = v;
         rv_hart_reset(&v->hart, 0x1000);
@@ -94,6 +94,8 @@ void vcpu_kick(struct rv_hart *h)
     v->kicked = true;
     pthread_cond_signal(&v->cond);
     pthread_mutex_unlock(&v->lock);
+    if (vcpu_rr_mode)
+        vcpu_rr_kick();           /* the one thread may be idle-sleeping */
 }
 
 void vcpu_wait_kick(struct vcpu *v)
@@ -115,6 +117,12 @@ static void *vcpu_thread(void *arg)
 
 void vcpu_run(void)
 {
+    if (vcpu_rr_mode) {
+        pthread_t t;
+        vcpu_rr_start(&t);
+        pthread_join(t, NULL);
+        loom_exit(0);
+    }
     for (unsigned i = 0; i < nvcpus; i++) {
         int r = pthread_create(&vcpus[i].thread, NULL, vcpu_thread, &vcpus[i]);
         if (r)

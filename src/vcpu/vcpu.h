@@ -38,6 +38,15 @@ struct rv_hart *vcpu_hart(unsigned i);
  * device) — does not return. */
 NORETURN void vcpu_run(void);
 
+/* Async run-on-cpu work: fn(h, arg) runs on h's vCPU thread at its next
+ * safe point (between TBs, never inside generated code), in submission
+ * order.  If the caller is h's own thread at a safe point, use
+ * vcpu_run_on(..., true) to run it at once.  Any thread. */
+typedef void (*vcpu_work_fn)(struct rv_hart *h, void *arg);
+void vcpu_async_run(struct rv_hart *h, vcpu_work_fn fn, void *arg);
+/* Queue fn on every hart (each runs it on its own thread). */
+void vcpu_async_run_all(vcpu_work_fn fn, void *arg);
+
 /* Make hart h leave generated code soon and re-check interrupts; wakes it
  * from WFI.  Any thread. */
 void vcpu_kick(struct rv_hart *h);

@@ -10,6 +10,7 @@
  *   has_waiter      under excl_lock
  *   kicked          under lock (with cond), see vcpu_kick / vcpu_wait_kick
  *   flush_requested owner sets from a helper, owner reads in the loop
+ *   work_head/tail  under lock (work.c)
  */
 #ifndef LOOM_VCPU_INTERNAL_H
 #define LOOM_VCPU_INTERNAL_H
@@ -32,7 +33,9 @@ struct vcpu {
     pthread_mutex_t lock;
     pthread_cond_t cond;
     bool kicked;
-    bool flush_requested;       /* fence.i: full flush at the next safe point */
+    bool flush_requested;       /* full flush at the next safe point */
+    struct vcpu_work *work_head;        /* async work FIFO, under lock */
+    struct vcpu_work **work_tail;
 } CACHE_ALIGNED;
 
 /* Shared translation state. */
@@ -54,8 +57,19 @@ struct vcpu *vcpu_get(unsigned i);
 
 /* exec.c */
 void vcpu_loop(struct vcpu *v);
+/* Run v: until an exit request or a halt in round-robin mode (returns true
+ * when halted), else forever; guest exceptions are handled inside. */
+bool vcpu_run_hart(struct vcpu *v);
 const void *vcpu_lookup_tb_ptr(void *env);
 void vcpu_code_modified(void *env, uint64_t paddr, uint64_t len);
+
+/* work.c: run this vCPU's queued work (owner thread, safe point). */
+void vcpu_process_work(struct vcpu *v);
+
+/* Single-threaded round-robin mode (-accel tcg,thread=single). */
+extern bool vcpu_rr_mode;
+void vcpu_rr_kick(void);
+void vcpu_rr_start(pthread_t *thread);
 
 /* flush.c: full flush of all translations, from a vCPU at a safe point. */
 void vcpu_tb_flush(struct vcpu *self, unsigned seen_gen);

@@ -13,6 +13,8 @@
 	__asm__ volatile(op " %0, %1" : "+r"(x_) : "i"(imm)); x_; })
 #define C_I(op, imm) ({ register uint64_t x_ __asm__("a0"); \
 	__asm__ volatile(op " %0, %1" : "=r"(x_) : "i"(imm)); x_; })
+#define C_SAME(op, a) ({ register uint64_t x_ __asm__("a0") = U(a); \
+	__asm__ volatile(op " %0, %0" : "+r"(x_)); x_; })
 #define CK_C_RR(op, a, b, w) rt_check(op " " #a "," #b, C_RR(op, a, b), U(w))
 #define CK_C_RI(op, a, i, w) rt_check(op " " #a "," #i, C_RI(op, a, i), U(w))
 
@@ -59,6 +61,15 @@ static void alu(void)
 	CK_C_RR("c.subw", 0x80000000, 1, 0x7fffffff);
 	CK_C_RR("c.subw", 0, 1, -1);
 	CK_C_RR("c.subw", 0x100000000, 0, 0);
+	/* rd = rs2 (one register for both operands). */
+	rt_check("c.add a0,a0", C_SAME("c.add", 0x4000000000000001), 0x8000000000000002);
+	rt_check("c.sub a0,a0", C_SAME("c.sub", 12345), 0);
+	rt_check("c.xor a0,a0", C_SAME("c.xor", -1), 0);
+	rt_check("c.or a0,a0", C_SAME("c.or", 0x55), 0x55);
+	rt_check("c.and a0,a0", C_SAME("c.and", 0xf0f0), 0xf0f0);
+	rt_check("c.addw a0,a0", C_SAME("c.addw", 0x40000000), I32_MIN_SX);
+	rt_check("c.subw a0,a0", C_SAME("c.subw", 0x123456789), 0);
+	rt_check("c.mv a0,a0", C_SAME("c.mv", 77), 77);
 }
 
 static void memory(void)

@@ -83,33 +83,30 @@ static void grow_function(void)
 	}
 }
 
+/* Store to the instruction right after the store, in the running block:
+ * after fence.i the new immediate must be seen, on every pass. */
 static void inline_patch(void)
 {
+	uint64_t r, site = 0;
+
 	rt_group("next-insn");
-	/* Store to the instruction right after the store, in the running
-	 * block: after fence.i the new immediate must be seen, every pass. */
-	{
-		extern char smc_site[];
-		uint32_t orig = *(volatile uint32_t *)smc_site;
-		uint64_t r;
+	for (int i = 0; i < 20; i++) {
+		/* addi a0, x0, 100 + i */
+		uint32_t insn = ((uint32_t)(100 + i) << 20) | (A0 << 7) | 0x13;
 
-		for (int i = 0; i < 20; i++) {
-			uint32_t insn = (orig & 0x000fffff) | ((uint32_t)(100 + i) << 20);
-
-			__asm__ volatile(".option push\n.option norvc\n"
-					 "la t0, smc_site\n"
-					 "sw %1, 0(t0)\n"
-					 "fence.i\n"
-					 ".globl smc_site\n"
-					 "smc_site: addi a0, x0, 7\n"
-					 "mv %0, a0\n"
-					 ".option pop"
-					 : "=r"(r) : "r"(insn) : "t0", "a0", "memory");
-			if (!rt_check("patched next insn", r, (uint64_t)(100 + i)))
-				break;
-		}
-		rt_check("site holds last", *(volatile uint32_t *)smc_site >> 20, 119);
+		__asm__ volatile(".option push\n.option norvc\n"
+				 "la t0, 1f\n"
+				 "sw %2, 0(t0)\n"
+				 "fence.i\n"
+				 "1: addi a0, x0, 7\n"
+				 "mv %0, a0\n"
+				 "mv %1, t0\n"
+				 ".option pop"
+				 : "=r"(r), "=r"(site) : "r"(insn) : "t0", "a0", "memory");
+		if (!rt_check("patched next insn", r, (uint64_t)(100 + i)))
+			break;
 	}
+	rt_check("site holds last", *(volatile uint32_t *)(uintptr_t)site >> 20, 119);
 }
 
 /* Two entry points into one piece of code (two overlapping translated

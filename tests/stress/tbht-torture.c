@@ -19,6 +19,8 @@
  * few operations; removed TBs are freed with loom_rcu_call.  Knobs:
  *   --duration MS  --threads N  --seed S  --update-rate PCT
  *   --resize-rate PCT (per operation)  --keys K  --twin-rounds R
+ *   --yield PCT: sched_yield() at that rate between an update's lookup and
+ *   its insert/remove, to widen race windows (as urcu's debug-yield does)
  * The seed is printed for replay (thread t uses seed + t); with several
  * threads the interleaving is of course not replayed.  Prints
  * "invariant X: ok|FAILED" lines; exits 1 on any failure.
@@ -29,6 +31,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sched.h>
 #include <time.h>
 #include "rcu/rcu.h"
 #include "tbht/tbht.h"
@@ -63,7 +66,7 @@ static const char *const fail_name[F_N] = { "T2.1", "T2.2", "T2.3", "T2.4", "T2.
 /* Test-wide state (a test program: globals are its whole world). */
 static struct {
     unsigned duration_ms, n_threads, n_keys, twin_rounds;
-    double update_pct, resize_pct;
+    double update_pct, resize_pct, yield_pct;
     uint64_t seed;
     struct tbht *ht;
     struct key_state *keys;
@@ -143,9 +146,18 @@ static struct ttb *do_lookup(uint64_t key)
     return x;
 }
 
+static void maybe_yield(struct thr *t)
+{
+    if (g.yield_pct > 0 && (double)(rnd(&t->rng) & 0xffffff) / 0x1000000 * 100.0
+                           < g.yield_pct)
+        sched_yield();
+}
+
 static void do_update(struct thr *t, uint64_t key)
 {
     struct ttb *x = do_lookup(key);
+
+    maybe_yield(t);
 
     if (x) {
         if (tbht_remove(g.ht, &x->tb)) {
@@ -304,7 +316,8 @@ static int audit(void)
 static void usage(void)
 {
     fprintf(stderr, "usage: tbht-torture [--duration MS] [--threads N] [--seed S]\n"
-            "  [--update-rate PCT] [--resize-rate PCT] [--keys K] [--twin-rounds R]\n");
+            "  [--update-rate PCT] [--resize-rate PCT] [--keys K] [--twin-rounds R]\n"
+            "  [--yield PCT]\n");
     exit(2);
 }
 
@@ -323,14 +336,16 @@ int main(int argc, char **argv)
         else if (!strcmp(o, "--resize-rate")) g.resize_pct = strtod(v, NULL);
         else if (!strcmp(o, "--keys")) g.n_keys = strtoul(v, NULL, 0);
         else if (!strcmp(o, "--twin-rounds")) g.twin_rounds = strtoul(v, NULL, 0);
+        else if (!strcmp(o, "--yield")) g.yield_pct = strtod(v, NULL);
         else usage();
         i++;
     }
     if (!g.n_threads || !g.n_keys)
         usage();
     printf("tbht-torture: seed=%" PRIu64 " threads=%u duration=%ums keys=%u "
-           "update=%.2f%% resize=%.4f%% twin-rounds=%u\n", g.seed, g.n_threads,
-           g.duration_ms, g.n_keys, g.update_pct, g.resize_pct, g.twin_rounds);
+           "update=%.2f%% resize=%.4f%% twin-rounds=%u yield=%.2f%%\n", g.seed,
+           g.n_threads, g.duration_ms, g.n_keys, g.update_pct, g.resize_pct,
+           g.twin_rounds, g.yield_pct);
 
     g.ht = tbht_new(16);                        /* tiny: force growth */
     g.keys = calloc(g.n_keys, sizeof(*g.keys));

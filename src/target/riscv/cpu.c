@@ -37,6 +37,10 @@ void rv_hart_reset(struct rv_hart *h, uint64_t pc)
     h->cycle_offset = -(int64_t)rv_host_ticks();
     h->instret_offset = h->cycle_offset;
     h->halted = false;
+    /* PMP: every entry OFF and unlocked (spec: A and L reset to 0). */
+    memset(h->pmpcfg, 0, sizeof(h->pmpcfg));
+    memset(h->pmpaddr, 0, sizeof(h->pmpaddr));
+    rv_pmp_end(h);
     tlb_flush(&h->tlb);
 }
 

@@ -48,8 +48,11 @@ enum rv_irq {
 #define RV_TBF_PRIV_MASK  3u        /* enum rv_priv */
 #define RV_TBF_MMU_SHIFT  2         /* 2 bits: mmu index for data accesses */
 
-/* MMU indexes into the softmmu TLB. */
+/* MMU indexes into the softmmu TLB: numerically the privilege whose
+ * permissions (PMP today, page tables later) the entries hold. */
 enum rv_mmu_idx { RV_MMU_U = 0, RV_MMU_S = 1, RV_MMU_M = 3 };
+
+#define RV_PMP_ENTRIES 16        /* implemented PMP entries (0..15) */
 
 struct rv_hart {
     /* --- read and written by generated code (IR globals) ----------------- */
@@ -70,6 +73,12 @@ struct rv_hart {
     uint64_t mcounteren, mcountinhibit;
     int64_t cycle_offset;          /* mcycle = host ticks + offset */
     int64_t instret_offset;
+
+    /* --- physical memory protection (pmp.c) ------------------------------ */
+    uint8_t pmpcfg[RV_PMP_ENTRIES];    /* L..A..XWR per entry (legalised) */
+    uint64_t pmpaddr[RV_PMP_ENTRIES];  /* address bits 55:2 */
+    uint64_t pmp_lo, pmp_hi;   /* [lo, hi): data access a slow path checks */
+    bool pmp_nocache;          /* a fill of that access must not stay cached */
 
     /* --- execution state ------------------------------------------------- */
     bool halted;             /* in WFI: sleeps until an interrupt or kick */

@@ -143,17 +143,35 @@ static bool rv_csr_read(struct rv_hart *h, unsigned csr, uint64_t *val)
     default:
         break;
     }
-    /* Hard-wired zero: hpm counters/events, and PMP with no entries
-     * (RV64 has only the even pmpcfg registers). */
+    /* PMP: 16 entries in pmpcfg0/2 and pmpaddr0..15; the rest of the
+     * 64 architectural entries read 0 (RV64: only even pmpcfg exist). */
+    if (csr >= CSR_PMPCFG0 && csr <= CSR_PMPCFG15 && !(csr & 1)) {
+        *val = rv_pmp_read_cfg(h, csr - CSR_PMPCFG0);
+        return true;
+    }
+    if (csr >= CSR_PMPADDR0 && csr <= CSR_PMPADDR63) {
+        *val = rv_pmp_read_addr(h, csr - CSR_PMPADDR0);
+        return true;
+    }
+    /* Hard-wired zero: hpm counters/events. */
     if ((csr >= CSR_HPMCOUNTER3 && csr <= CSR_HPMCOUNTER31) ||
         (csr >= CSR_MHPMCOUNTER3 && csr <= CSR_MHPMCOUNTER31) ||
-        (csr >= CSR_MHPMEVENT3 && csr <= CSR_MHPMEVENT31) ||
-        (csr >= CSR_PMPCFG0 && csr <= CSR_PMPCFG15 && !(csr & 1)) ||
-        (csr >= CSR_PMPADDR0 && csr <= CSR_PMPADDR63)) {
+        (csr >= CSR_MHPMEVENT3 && csr <= CSR_MHPMEVENT31)) {
         *val = 0;
         return true;
     }
     return false;
+}
+
+/* PMP changed: cached permissions are stale.  The TLB holds per-page
+ * results; translated code was checked for execute at translation time,
+ * so drop it too (as fence.i does: the loop flushes at its next safe point,
+ * and the CSR instruction ends the TB). */
+static void rv_pmp_changed(struct rv_hart *h)
+{
+    tlb_flush(&h->tlb);
+    if (tr_runtime.code_modified)
+        tr_runtime.code_modified(h, 0, ~0ull);
 }
 
 /* Write an existing, writable CSR (WARL fields legalised here). */
@@ -182,7 +200,14 @@ static void rv_csr_write(struct rv_hart *h, unsigned csr, uint64_t val)
     case CSR_MINSTRET:
         rv_counter_set(h, &h->instret_offset, RV_INHIBIT_IR, val); break;
     default:
-        break;       /* misa, menvcfg, hpm, PMP: WARL, writes ignored */
+        if (csr >= CSR_PMPCFG0 && csr <= CSR_PMPCFG15) {
+            if (rv_pmp_write_cfg(h, csr - CSR_PMPCFG0, val))
+                rv_pmp_changed(h);
+        } else if (csr >= CSR_PMPADDR0 && csr <= CSR_PMPADDR63) {
+            if (rv_pmp_write_addr(h, csr - CSR_PMPADDR0, val))
+                rv_pmp_changed(h);
+        }
+        break;       /* misa, menvcfg, hpm: WARL, writes ignored */
     }
 }
 

@@ -72,7 +72,12 @@ static void *rv_atomic_ptr(struct rv_hart *h, uint64_t addr, unsigned size,
     if (addr & (size - 1))
         rv_raise_exception(h, load ? RV_EXC_LOAD_MISALIGNED
                                    : RV_EXC_STORE_MISALIGNED, addr, ra);
+    /* Bracketed like the load/store slow paths (a PMP-split page must not
+     * stay cached).  W implies R in PMP (R=0 W=1 is reserved), so the
+     * write check covers an AMO's read too. */
+    rv_pmp_begin(h, addr, size);
     void *p = tlb_host_addr(&h->tlb, addr, size, acc, mmu_idx, ra);
+    rv_pmp_end(h);
     if (!p)
         rv_raise_exception(h, load ? RV_EXC_LOAD_ACCESS : RV_EXC_STORE_ACCESS,
                            addr, ra);

@@ -69,6 +69,42 @@ bool rv_csr_access(struct rv_hart *h, unsigned csr, enum rv_csr_kind kind,
 /* Host monotonic ticks (ns) backing mcycle/minstret. */
 uint64_t rv_host_ticks(void);
 
+/* --- physical memory protection (pmp.c) ----------------------------------- */
+#define RV_PMP_R     0x01u
+#define RV_PMP_W     0x02u
+#define RV_PMP_X     0x04u
+#define RV_PMP_A     0x18u           /* address-matching mode field */
+#define RV_PMP_A_SHIFT 3
+#define RV_PMP_L     0x80u
+enum rv_pmp_mode { RV_PMP_OFF = 0, RV_PMP_TOR = 1, RV_PMP_NA4 = 2,
+                   RV_PMP_NAPOT = 3 };
+#define RV_PMP_ADDR_MASK ((1ull << 54) - 1)   /* pmpaddr: bits 55:2 */
+
+/* Allowed accesses (bit set of 1 << enum tlb_access) for the bytes
+ * [addr, addr + size) at privilege priv: the lowest-numbered entry that
+ * matches any byte decides, and only if it covers them all (a partial
+ * match denies everything).  No match: M gets everything, S/U nothing. */
+unsigned rv_pmp_prot(const struct rv_hart *h, uint64_t addr, uint64_t size,
+                     enum rv_priv priv);
+/* Same for a whole page at privilege priv: returns false if the page is
+ * not uniformly governed by one entry (or by none), i.e. the answer differs
+ * inside it and every access must be checked on its own; else *prot. */
+bool rv_pmp_page_prot(const struct rv_hart *h, uint64_t page,
+                      enum rv_priv priv, unsigned *prot);
+/* CSR side: pmpcfg0/pmpcfg2 (RV64: 8 entries each) and pmpaddr0..15.
+ * Writes honour the lock bits and legalise WARL fields; they return true
+ * if PMP state changed (the caller then drops cached permissions). */
+uint64_t rv_pmp_read_cfg(const struct rv_hart *h, unsigned reg);
+bool rv_pmp_write_cfg(struct rv_hart *h, unsigned reg, uint64_t val);
+uint64_t rv_pmp_read_addr(const struct rv_hart *h, unsigned i);
+bool rv_pmp_write_addr(struct rv_hart *h, unsigned i, uint64_t val);
+/* Slow-path bracket around one data access: rv_pmp_begin records the bytes
+ * so a TLB fill can check exactly them; rv_pmp_end (also run when a trap is
+ * taken mid-access) drops the TLB entries of a page that PMP splits, so no
+ * later access to it hits the fast path unchecked. */
+void rv_pmp_begin(struct rv_hart *h, uint64_t addr, unsigned size);
+void rv_pmp_end(struct rv_hart *h);
+
 /* --- helpers called from generated code (helper.c) ------------------------- */
 NORETURN void rv_helper_raise(void *env, uint64_t cause, uint64_t tval);
 uint64_t rv_helper_csr(void *env, uint64_t desc, uint64_t src);
@@ -94,6 +130,7 @@ struct rv_dc {
     uint64_t page_pa;        /*   physical base, */
     const uint8_t *page_host;/*   host pointer to its first byte */
     uint64_t phys_last;      /* physical address of the TB's last byte */
+    bool pmp_split;          /* PMP splits the first page: check each fetch */
     struct rv_insn insn;     /* the instruction being translated */
 };
 

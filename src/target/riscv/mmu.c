@@ -8,6 +8,14 @@
  * page tables when S mode arrives; it already returns the page-fault cause
  * to raise.  Physical memory attributes (RAM, ROM, MMIO, nothing) are the
  * softmmu's: it calls access_fault for an access nothing accepts.
+ *
+ * PMP (pmp.c) is checked at fill time on the physical page.  The TLB caches
+ * whole pages and its API cannot say "do not cache", so a page that PMP
+ * splits (an entry boundary inside it) is handled by the slow paths: they
+ * record the access's bytes (rv_pmp_begin), the fill checks exactly those
+ * and grants only that access kind, and rv_pmp_end flushes the page right
+ * after, so the next access to it misses again.  Instruction fetch from a
+ * split page is checked per instruction by the translator instead.
  */
 #include "target/riscv/internal.h"
 
@@ -25,6 +33,43 @@ static int rv_translate_addr(struct rv_hart *h, uint64_t vaddr,
     return 0;
 }
 
+/* PMP for the access at paddr: the page's permissions when the page is
+ * uniform, else only this access's kind, if its bytes pass (and mark the
+ * fill uncacheable for data).  Returns false if PMP denies the access. */
+static bool rv_pmp_fill(struct rv_hart *h, uint64_t vaddr, uint64_t paddr,
+                        enum tlb_access access, unsigned mmu_idx,
+                        unsigned *prot)
+{
+    enum rv_priv priv = (enum rv_priv)mmu_idx;   /* index == privilege */
+    unsigned p;
+
+    if (rv_pmp_page_prot(h, paddr & TLB_PAGE_MASK, priv, &p)) {
+        *prot &= p;
+        return *prot & (1u << access);
+    }
+    /* Split page: the bytes the slow path recorded (clipped to this page),
+     * or, for a fetch or a caller that recorded nothing, an instruction
+     * parcel / one byte at vaddr. */
+    uint64_t lo = vaddr, hi = vaddr + (access == TLB_EXEC ? 2 : 1);
+    uint64_t pend = (vaddr & TLB_PAGE_MASK) + TLB_PAGE_SIZE;
+    if (access != TLB_EXEC && h->pmp_hi > h->pmp_lo &&
+        vaddr >= (h->pmp_lo & TLB_PAGE_MASK) && vaddr < h->pmp_hi) {
+        lo = h->pmp_lo > vaddr ? h->pmp_lo : vaddr;
+        hi = h->pmp_hi < pend ? h->pmp_hi : pend;
+        h->pmp_nocache = true;
+    } else if (access != TLB_EXEC) {
+        /* Unbracketed data access: still must not stay cached. */
+        h->pmp_lo = vaddr;
+        h->pmp_hi = vaddr + 1;
+        h->pmp_nocache = true;
+    }
+    if (hi > pend)
+        hi = pend;
+    p = rv_pmp_prot(h, paddr + (lo - vaddr), hi - lo, priv);
+    *prot &= p & (1u << access);
+    return *prot != 0;
+}
+
 static const enum rv_excp rv_page_fault[] = {
     [TLB_READ] = RV_EXC_LOAD_PAGE, [TLB_WRITE] = RV_EXC_STORE_PAGE,
     [TLB_EXEC] = RV_EXC_INSN_PAGE,
@@ -38,11 +83,17 @@ static bool rv_tlb_fill(void *env, uint64_t vaddr, enum tlb_access access,
                         unsigned mmu_idx, bool probe, uintptr_t retaddr,
                         struct tlb_fill *out)
 {
-    if (rv_translate_addr(env, vaddr, access, mmu_idx, out) == 0)
+    if (rv_translate_addr(env, vaddr, access, mmu_idx, out) != 0) {
+        if (probe)
+            return false;
+        rv_raise_exception(env, rv_page_fault[access], vaddr, retaddr);
+    }
+    if (rv_pmp_fill(env, vaddr, out->paddr | (vaddr & ~TLB_PAGE_MASK),
+                    access, mmu_idx, &out->prot))
         return true;
     if (probe)
         return false;
-    rv_raise_exception(env, rv_page_fault[access], vaddr, retaddr);
+    rv_raise_exception(env, rv_access_fault[access], vaddr, retaddr);
 }
 
 static NORETURN void rv_tlb_access_fault(void *env, uint64_t vaddr,
@@ -73,14 +124,19 @@ const struct tlb_ops rv_tlb_ops = {
     static uint64_t rv_ld_slow##n(void *env, uint64_t addr, unsigned mmu_idx, \
                                   uintptr_t retaddr)                         \
     {                                                                        \
-        return tlb_load(&((struct rv_hart *)env)->tlb, addr, 1u << n,       \
-                        mmu_idx, retaddr);                                   \
+        struct rv_hart *h = env;                                             \
+        rv_pmp_begin(h, addr, 1u << n);                                      \
+        uint64_t v = tlb_load(&h->tlb, addr, 1u << n, mmu_idx, retaddr);     \
+        rv_pmp_end(h);                                                       \
+        return v;                                                            \
     }                                                                        \
     static void rv_st_slow##n(void *env, uint64_t addr, uint64_t val,       \
                               unsigned mmu_idx, uintptr_t retaddr)           \
     {                                                                        \
-        tlb_store(&((struct rv_hart *)env)->tlb, addr, 1u << n, val,        \
-                  mmu_idx, retaddr);                                         \
+        struct rv_hart *h = env;                                             \
+        rv_pmp_begin(h, addr, 1u << n);                                      \
+        tlb_store(&h->tlb, addr, 1u << n, val, mmu_idx, retaddr);            \
+        rv_pmp_end(h);                                                       \
     }
 RV_SLOW(0)
 RV_SLOW(1)

@@ -15,6 +15,10 @@
  *     first instruction may straddle into the next page: its second half is
  *     fetched from that page (a fault there is raised at the TB's pc too)
  *     and phys_last records where the TB ends.
+ *   - PMP: the fetch TLB fill checks the page.  When PMP splits the page
+ *     (an entry boundary inside it), each instruction's bytes are checked
+ *     here: a denied first instruction raises an instruction access fault
+ *     at pc; the TB stops before any later denied one.
  */
 #include <stddef.h>
 #include <string.h>
@@ -141,6 +145,20 @@ static uint32_t rv_fetch(struct rv_dc *dc)
     return lo | (uint32_t)hi << 16;
 }
 
+/* May the instruction at pc (in the first page) be fetched?  Only asked
+ * when PMP splits the page; bytes past the page are the next page's fill's
+ * business. */
+static bool rv_fetch_allowed(const struct rv_dc *dc, uint64_t pc)
+{
+    uint64_t off = pc - dc->page_va;
+    uint64_t len = rv_insn_len(rv_page_read16(dc, off));
+
+    if (off + len > TLB_PAGE_SIZE)
+        len = TLB_PAGE_SIZE - off;
+    return rv_pmp_prot(dc->h, dc->page_pa + off, len, dc->priv) &
+           (1u << TLB_EXEC);
+}
+
 /* --- hooks ----------------------------------------------------------------- */
 
 static void rv_insn_start(struct tr_base *db)
@@ -167,6 +185,11 @@ static void rv_translate_insn(struct tr_base *db)
     if (db->stop == TR_CONTINUE &&
         db->pc_next == dc->page_va + TLB_PAGE_SIZE - 2 &&
         rv_insn_len(rv_page_read16(dc, TLB_PAGE_SIZE - 2)) == 4)
+        db->stop = TR_STOP_NEXT;
+    /* A denied instruction starts a TB of its own, which faults. */
+    if (db->stop == TR_CONTINUE && dc->pmp_split &&
+        db->pc_next < dc->page_va + TLB_PAGE_SIZE &&
+        !rv_fetch_allowed(dc, db->pc_next))
         db->stop = TR_STOP_NEXT;
 }
 
@@ -207,6 +230,10 @@ int rv_translate(struct rv_hart *h, struct ir_ctx *ir, uint64_t pc,
     tlb_code_addr(&h->tlb, pc, rv_fetch_mmu_idx(dc.priv), false, &pa, &host);
     dc.page_pa = pa & TLB_PAGE_MASK;
     dc.page_host = host - (pc & ~TLB_PAGE_MASK);
+    unsigned prot;
+    dc.pmp_split = !rv_pmp_page_prot(h, dc.page_pa, dc.priv, &prot);
+    if (dc.pmp_split && !rv_fetch_allowed(&dc, pc))
+        rv_raise_exception(h, RV_EXC_INSN_ACCESS, pc, 0);
 
     int ret = tr_translate_block(&rv_hooks, &dc.base);
     info->size = dc.base.pc_next - pc;

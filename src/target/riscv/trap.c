@@ -19,6 +19,8 @@ void rv_take_trap(struct rv_hart *h, uint64_t cause, uint64_t tval)
     bool irq = cause & RV_CAUSE_IRQ;
     uint64_t ms = h->mstatus;
 
+    rv_pmp_end(h);    /* an access faulted mid-way: drop split pages */
+
     if (log_enabled(LOG_INT))
         log_printf("hart %llu: %s cause %#llx epc %#llx tval %#llx priv %d\n",
                    (unsigned long long)h->mhartid,
