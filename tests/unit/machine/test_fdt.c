@@ -80,8 +80,8 @@ static void expect_reg(const void *fdt, const char *path, uint64_t base,
     int len;
     const fdt64_t *r = prop(fdt, path, "reg", &len);
     assert_int_equal(len, 16);
-    assert_int_equal(fdt64_to_cpu(r[0]), base);
-    assert_int_equal(fdt64_to_cpu(r[1]), size);
+    assert_int_equal(fdt64_ld(&r[0]), base);
+    assert_int_equal(fdt64_ld(&r[1]), size);
 }
 
 static void test_root_memory_chosen(void **state)
@@ -97,9 +97,9 @@ static void test_root_memory_chosen(void **state)
     expect_str(fdt, "/chosen", "bootargs", "console=ttyS0 earlycon");
     const fdt64_t *s = prop(fdt, "/chosen", "linux,initrd-start", &len);
     assert_int_equal(len, 8);
-    assert_int_equal(fdt64_to_cpu(*s), 0x88000000);
+    assert_int_equal(fdt64_ld(s), 0x88000000);
     const fdt64_t *e = prop(fdt, "/chosen", "linux,initrd-end", &len);
-    assert_int_equal(fdt64_to_cpu(*e), 0x88123456);
+    assert_int_equal(fdt64_ld(e), 0x88123456);
     /* stdout-path resolves. */
     node(fdt, "/soc/serial@10000000");
 }
