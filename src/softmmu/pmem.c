@@ -17,6 +17,7 @@
  * memcpy.
  */
 #include "softmmu/pmem.h"
+#include "softmmu/ram_access.h"
 
 #include <errno.h>
 #include <stdatomic.h>
@@ -216,7 +217,7 @@ bool pmem_read(const struct pmem *pm, uint64_t paddr, unsigned size,
         if (size > r->size - (paddr - r->base))
             return false;
         uint64_t v = 0;
-        memcpy(&v, r->host + (paddr - r->base), size);
+        v = ram_ld(r->host + (paddr - r->base), size);
         *val = v;
         return true;
     }
@@ -236,7 +237,7 @@ bool pmem_write(const struct pmem *pm, uint64_t paddr, unsigned size,
     if (r->kind == PMEM_RAM) {
         if (size > r->size - (paddr - r->base))
             return false;
-        memcpy(r->host + (paddr - r->base), &val, size);
+        ram_st(r->host + (paddr - r->base), size, val);
         return true;
     }
     if (!pmem_mmio_check(r, paddr, size))

@@ -28,6 +28,7 @@
  * threads ask the owner to flush (async work in src/vcpu).
  */
 #include "softmmu/tlb.h"
+#include "softmmu/ram_access.h"
 
 #include <string.h>
 
@@ -213,8 +214,7 @@ static uint64_t tlb_load_page(struct tlb *t, uint64_t vaddr, unsigned size,
             t->ops->access_fault(t->env, vaddr, TLB_READ, retaddr);
         return v;
     }
-    memcpy(&v, (void *)(uintptr_t)(vaddr + e->addend), size);
-    return v;
+    return ram_ld((void *)(uintptr_t)(vaddr + e->addend), size);
 }
 
 static void tlb_store_page(struct tlb *t, uint64_t vaddr, unsigned size,
@@ -226,7 +226,7 @@ static void tlb_store_page(struct tlb *t, uint64_t vaddr, unsigned size,
             t->ops->access_fault(t->env, vaddr, TLB_WRITE, retaddr);
         return;
     }
-    memcpy((void *)(uintptr_t)(vaddr + e->addend), &val, size);
+    ram_st((void *)(uintptr_t)(vaddr + e->addend), size, val);
 }
 
 static inline bool tlb_crosses_page(uint64_t vaddr, unsigned size)
@@ -261,10 +261,10 @@ uint64_t tlb_load(struct tlb *t, uint64_t vaddr, unsigned size,
     tlb_lookup(t, vaddr, TLB_READ, mmu_idx, false, retaddr);
     tlb_split_check(t, vaddr, v2, TLB_READ, mmu_idx, retaddr);
     uint8_t buf[8];
-    memcpy(buf, (void *)(uintptr_t)(vaddr +
-           tlb_entry_of(t, vaddr, mmu_idx)->addend), n1);
-    memcpy(buf + n1, (void *)(uintptr_t)(v2 +
-           tlb_entry_of(t, v2, mmu_idx)->addend), size - n1);
+    ram_read(buf, (void *)(uintptr_t)(vaddr +
+             tlb_entry_of(t, vaddr, mmu_idx)->addend), n1);
+    ram_read(buf + n1, (void *)(uintptr_t)(v2 +
+             tlb_entry_of(t, v2, mmu_idx)->addend), size - n1);
     uint64_t v = 0;
     memcpy(&v, buf, size);
     return v;
@@ -275,12 +275,15 @@ void tlb_store(struct tlb *t, uint64_t vaddr, unsigned size, uint64_t val,
 {
     tlb_lookup(t, vaddr, TLB_WRITE, mmu_idx, false, retaddr);
     if (likely(!tlb_crosses_page(vaddr, size))) {
-        if (tlb_is_notdirty(t, vaddr, mmu_idx)) {
-            tlb_code_written(t, vaddr, tlb_paddr_of(t, vaddr, mmu_idx), size,
-                             mmu_idx, retaddr);
-            tlb_lookup(t, vaddr, TLB_WRITE, mmu_idx, false, retaddr);
-        }
+        /* INV(S1): the store lands first, then the TBs translated from the
+         * old bytes are invalidated.  The other order lets another hart
+         * retranslate the old bytes between the invalidation and the store
+         * and keep that stale TB past the guest's fence.i. */
+        bool nd = tlb_is_notdirty(t, vaddr, mmu_idx);
+        uint64_t pa = tlb_paddr_of(t, vaddr, mmu_idx);
         tlb_store_page(t, vaddr, size, val, mmu_idx, retaddr);
+        if (nd)
+            tlb_code_written(t, vaddr, pa, size, mmu_idx, retaddr);
         return;
     }
 
@@ -289,25 +292,22 @@ void tlb_store(struct tlb *t, uint64_t vaddr, unsigned size, uint64_t val,
     tlb_lookup(t, v2, TLB_WRITE, mmu_idx, false, retaddr);
     tlb_lookup(t, vaddr, TLB_WRITE, mmu_idx, false, retaddr);
     tlb_split_check(t, vaddr, v2, TLB_WRITE, mmu_idx, retaddr);
-    /* Sample both parts before the first code_write, which may flush. */
+    /* Sample both parts before the store; code_write may flush the TLB.
+     * INV(S1): store first, then invalidate (see above). */
     bool nd1 = tlb_is_notdirty(t, vaddr, mmu_idx);
     bool nd2 = tlb_is_notdirty(t, v2, mmu_idx);
     uint64_t pa1 = tlb_paddr_of(t, vaddr, mmu_idx);
     uint64_t pa2 = tlb_paddr_of(t, v2, mmu_idx);
+    uint8_t buf[8];
+    memcpy(buf, &val, size);
+    ram_write((void *)(uintptr_t)(vaddr +
+              tlb_entry_of(t, vaddr, mmu_idx)->addend), buf, n1);
+    ram_write((void *)(uintptr_t)(v2 +
+              tlb_entry_of(t, v2, mmu_idx)->addend), buf + n1, size - n1);
     if (nd1)
         tlb_code_written(t, vaddr, pa1, n1, mmu_idx, retaddr);
     if (nd2)
         tlb_code_written(t, v2, pa2, size - n1, mmu_idx, retaddr);
-    if (nd1 || nd2) {
-        tlb_lookup(t, v2, TLB_WRITE, mmu_idx, false, retaddr);
-        tlb_lookup(t, vaddr, TLB_WRITE, mmu_idx, false, retaddr);
-    }
-    uint8_t buf[8];
-    memcpy(buf, &val, size);
-    memcpy((void *)(uintptr_t)(vaddr +
-           tlb_entry_of(t, vaddr, mmu_idx)->addend), buf, n1);
-    memcpy((void *)(uintptr_t)(v2 +
-           tlb_entry_of(t, v2, mmu_idx)->addend), buf + n1, size - n1);
 }
 
 void *tlb_host_addr(struct tlb *t, uint64_t vaddr, unsigned size,

@@ -22,6 +22,7 @@
  */
 #include <stddef.h>
 #include <string.h>
+#include "softmmu/ram_access.h"
 #include "target/riscv/internal.h"
 
 static const char *const rv_gpr_names[32] = {
@@ -104,9 +105,8 @@ void rv_gen_raise(struct rv_dc *dc, enum rv_excp cause, uint64_t tval)
 
 static uint16_t rv_page_read16(const struct rv_dc *dc, uint64_t off)
 {
-    uint16_t v;
-    memcpy(&v, dc->page_host + off, sizeof(v));   /* little-endian host */
-    return v;
+    /* Relaxed atomic: another hart may be rewriting this code. */
+    return (uint16_t)ram_ld(dc->page_host + off, 2);
 }
 
 /* Instruction fetch uses the current privilege (never MPRV). */
