@@ -13,8 +13,8 @@
 #include <stdatomic.h>
 #include <stdbool.h>
 #include <stdint.h>
-#include <ck_spinlock.h>
 #include "util/compiler.h"
+#include "util/spinlock.h"
 
 struct tb {
     /* --- key (immutable after publication) ------------------------------- */
@@ -32,16 +32,19 @@ struct tb {
 
     /* --- mutable, concurrent --------------------------------------------- */
     _Atomic bool invalid;    /* set once (false → true) by invalidation */
-    ck_spinlock_t jmp_lock;  /* guards jmp_list and jmp_dest of incoming
-                                links, and the invalid→unlinked transition */
-    /* Outgoing: destination of each goto_tb slot (NULL when unlinked);
-     * written under the destination's jmp_lock. */
+    loom_spin_t jmp_lock;    /* guards jmp_list and jmp_dest of incoming
+                                links, and the invalid→unlinked transition
+                                (loom_spin_t: CK's lock, TSan-visible twin) */
+    /* Outgoing: destination of each goto_tb slot (NULL when unlinked,
+     * TB_JMP_DEAD once this TB is invalidated, tbht/tb_maint.h); changed
+     * only under the current destination's jmp_lock, or by CAS from NULL. */
     struct tb *_Atomic jmp_dest[2];
     /* Incoming: tagged list of (source tb | slot) linking to this tb,
      * threaded through the sources' jmp_next[slot]. */
     uintptr_t jmp_list;
     uintptr_t jmp_next[2];
-    /* Per-page TB lists (tagged with the page number 0/1). */
+    /* Per-page TB lists (tagged with the page number 0/1), under the
+     * page's lock (tbht/page.h). */
     uintptr_t page_next[2];
 };
 

@@ -71,9 +71,16 @@ struct tr_runtime {
     /* For IR_GOTO_PTR: the host code of the TB for env's current (pc, flags)
      * if one is already translated, else be_return_stub(). */
     const void *(*lookup_tb_ptr)(void *env);
-    /* A guest write or fence.i made code in [paddr, paddr+len) stale:
-     * invalidate the TBs translated from it.  Called from helpers. */
-    void (*code_modified)(void *env, uint64_t paddr, uint64_t len);
+    /* A guest write made code in [paddr, paddr+len) stale (the range lies
+     * in one page): invalidate the TBs translated from it.  Called from
+     * helpers, twice per store: before it with the helper's host return
+     * address, and after it with retaddr 0 (docs/concurrency.md S2).
+     * Before: returns true if the TB executing the store was invalidated —
+     * the caller completes the store, then leaves the TB (pc = next insn).
+     * len == ~0 (paddr 0, retaddr 0): everything may be stale (full flush
+     * at the next safe point; the caller ends the TB). */
+    bool (*code_modified)(void *env, uint64_t paddr, uint64_t len,
+                          uintptr_t retaddr);
 };
 extern struct tr_runtime tr_runtime;
 

@@ -13,7 +13,8 @@
  * lookup path, so a remapped page is never reached through a stale link.
  * The patch is made under dst->jmp_lock, which also guards dst's incoming
  * list; jmp_dest[slot] is claimed with a compare-and-swap so two vCPUs
- * linking the same slot agree on one destination.
+ * linking the same slot agree on one destination (tbht/tb_maint.c, L2-L4;
+ * invalidation I1-I4; self-modifying code S1-S5 in tb_maint.c here).
  *
  * Threads: every vCPU thread runs vcpu_loop for its own vcpu; the thread is
  * a registered QSBR reader and reports a quiescent state once per loop
@@ -26,6 +27,7 @@
 #include "backend/backend.h"
 #include "rcu/rcu.h"
 #include "softmmu/tlb.h"
+#include "tbht/tb_maint.h"
 #include "translate/translator.h"
 #include "util/error.h"
 #include "util/log.h"
@@ -78,19 +80,17 @@ static void log_block(struct rv_hart *h, struct ir_ctx *ir, struct tb *tb,
     log_unlock();
 }
 
-/* Translate (pc, flags) at physical phys_pc and publish it.  Returns the
- * TB to run: ours, or the twin another vCPU inserted first. */
-static struct tb *tb_gen(struct vcpu *v, uint64_t pc, uint64_t phys_pc,
-                         uint32_t flags)
+/* Translate (pc, flags) into this thread's region: a block and its info.
+ * Runs the full flush itself when the code buffer is exhausted. */
+static struct be_block *tb_translate(struct vcpu *v, struct ir_ctx *ir,
+                                     uint64_t pc, uint32_t flags,
+                                     struct rv_tb_info *info)
 {
-    struct rv_hart *h = &v->hart;
-    struct ir_ctx *ir = thread_ir();
     unsigned max_insns = vcpu_max_insns;
-    struct rv_tb_info info;
     struct be_block *b;
 
     for (;;) {
-        if (rv_translate(h, ir, pc, flags, max_insns, &info) < 0) {
+        if (rv_translate(&v->hart, ir, pc, flags, max_insns, info) < 0) {
             if (max_insns == 1)
                 loom_fatal("one guest instruction overflows the IR at 0x%llx",
                            (unsigned long long)pc);
@@ -100,9 +100,9 @@ static struct tb *tb_gen(struct vcpu *v, uint64_t pc, uint64_t phys_pc,
         ir_optimize(ir);
         int r = be_gen_code(ir, &b);
         if (r == 0)
-            break;
-        if (r == -E2BIG && info.icount > 1) {
-            max_insns = (info.icount + 1) / 2;
+            return b;
+        if (r == -E2BIG && info->icount > 1) {
+            max_insns = (info->icount + 1) / 2;
         } else if (r == -ENOSPC) {
             /* Code buffer full: flush everything (exclusive) and retry. */
             vcpu_tb_flush(v, atomic_load(&vcpu_flush_gen));
@@ -111,29 +111,78 @@ static struct tb *tb_gen(struct vcpu *v, uint64_t pc, uint64_t phys_pc,
                        (unsigned long long)pc, r);
         }
     }
+}
 
-    struct tb *tb = be_block_owner(b);
-    *tb = (struct tb){
-        .phys_pc = phys_pc, .pc = pc, .flags = flags,
-        .hash = tbht_hash(phys_pc, pc, flags),
-        .size = (uint32_t)info.size, .icount = info.icount,
-        .code = b->code, .be = b,
-    };
-    uint64_t page_mask = TLB_PAGE_MASK;
-    tb->phys_page2 = (info.phys_last & page_mask) != (phys_pc & page_mask) ?
-                     (info.phys_last & page_mask) : (uint64_t)-1;
-    ck_spinlock_init(&tb->jmp_lock);
+/* Retranslations after a racing code write before we give up publishing
+ * (the TB then runs once, invalid and unpublished). */
+#define TB_GEN_RETRIES 16
 
-    if (unlikely(loom_log_mask & (LOG_IN_ASM | LOG_OP | LOG_OUT_ASM)))
-        log_block(h, ir, tb, b);
+/* Translate (pc, flags) at physical phys_pc and publish it.  Returns the
+ * TB to run: ours, or the twin another vCPU inserted first.
+ *
+ * INV(S1)/INV(S2): protect-then-translate.  Each page the TB reads is made
+ * a protected code page and its write generation read *before* the guest
+ * bytes are; tb_register re-checks the generations under the page locks.
+ * The second page of a spanning TB is known only after translating, so
+ * the first translation that discovers it is discarded and redone with
+ * that page prepared. */
+static struct tb *tb_gen(struct vcpu *v, uint64_t pc, uint64_t phys_pc,
+                         uint32_t flags)
+{
+    struct rv_hart *h = &v->hart;
+    struct ir_ctx *ir = thread_ir();
+    uint64_t page2 = UINT64_MAX, gen[2] = { 0, 0 };
 
-    /* LP(publish): tbht_insert's release store makes tb reachable; every
-     * field above, the code and the insn records are written before it
-     * (invariant T3). */
-    struct tb *winner = tbht_insert(vcpu_tbht, tb);
-    if (winner != tb)
-        be_discard_last(b);
-    return winner;
+    for (unsigned attempt = 0;; attempt++) {
+        gen[0] = vcpu_code_page_prepare(v, phys_pc);
+        if (page2 != UINT64_MAX)
+            gen[1] = vcpu_code_page_prepare(v, page2);
+
+        struct rv_tb_info info;
+        struct be_block *b = tb_translate(v, ir, pc, flags, &info);
+        uint64_t last_page = info.phys_last & TLB_PAGE_MASK;
+        uint64_t p2 = last_page != (phys_pc & TLB_PAGE_MASK) ? last_page
+                                                             : UINT64_MAX;
+        if (p2 != UINT64_MAX && p2 != page2) {
+            be_discard_last(b);          /* read an unprepared page */
+            page2 = p2;
+            continue;
+        }
+
+        struct tb *tb = be_block_owner(b);
+        *tb = (struct tb){
+            .phys_pc = phys_pc, .pc = pc, .flags = flags,
+            .hash = tbht_hash(phys_pc, pc, flags),
+            .size = (uint32_t)info.size, .icount = info.icount,
+            .code = b->code, .be = b, .phys_page2 = p2,
+        };
+        tb_maint_init_tb(tb);
+        gen[1] = p2 == UINT64_MAX ? 0 : gen[1];
+
+        if (unlikely(loom_log_mask & (LOG_IN_ASM | LOG_OP | LOG_OUT_ASM)))
+            log_block(h, ir, tb, b);
+
+        /* LP(publish): tb_register's hash insert (a release store) makes
+         * tb reachable; every field above, the code and the insn records
+         * are written before it (invariant T3). */
+        struct tb *winner = tb_register(&vcpu_tbm, tb, gen);
+        if (winner == tb)
+            return tb;
+        if (winner) {
+            be_discard_last(b);
+            return winner;
+        }
+        /* A code write hit a page between our generation read and the
+         * registration: the bytes may be stale. */
+        if (attempt < TB_GEN_RETRIES) {
+            be_discard_last(b);
+            continue;
+        }
+        /* Heavy concurrent writes: run this copy once, never reachable
+         * (invalid TBs are neither linked nor hit in a jump cache). */
+        atomic_store(&tb->invalid, true);
+        return tb;
+    }
 }
 
 static bool tb_matches(const struct tb *tb, uint64_t pc, uint32_t flags)
@@ -158,12 +207,16 @@ static struct tb *tb_find(struct vcpu *v, uint64_t pc, uint32_t flags,
         return NULL;                     /* probe miss (no fault raised) */
     uint32_t hash = tbht_hash(phys, pc, flags);
     tb = tbht_lookup(vcpu_tbht, phys, pc, flags, hash);
+    /* Being invalidated (not yet out of the hash): translate afresh. */
+    if (tb && atomic_load_explicit(&tb->invalid, memory_order_acquire))
+        tb = NULL;
     if (!tb) {
         if (probe)
             return NULL;
         tb = tb_gen(v, pc, phys, flags);
     }
-    jc_set(&v->jc, pc, tb);
+    if (!atomic_load_explicit(&tb->invalid, memory_order_relaxed))
+        jc_set(&v->jc, pc, tb);
     return tb;
 }
 
@@ -176,38 +229,23 @@ const void *vcpu_lookup_tb_ptr(void *env)
     return tb ? tb->code : be_return_stub();
 }
 
-void vcpu_code_modified(void *env, uint64_t paddr, uint64_t len)
+/* Link src's goto_tb slot to dst, when allowed (INV(L1)): dst starts on
+ * the same guest virtual page as src, and dst itself stays on one page.
+ * The protocol (claim, lists, patching, races with invalidation) is
+ * tbht's tb_link. */
+static void tb_link_checked(struct tb *src, unsigned slot, struct tb *dst)
 {
-    (void)paddr;
-    (void)len;
-    /* fence.i (or a write to code): translations may be stale.  We are
-     * inside generated code, so only request the flush; the front end ends
-     * the TB right after fence.i and the loop flushes at its next safe
-     * point. */
-    vcpu_of(env)->flush_requested = true;
-}
-
-static void tb_link(struct tb *src, unsigned slot, struct tb *dst)
-{
+    /* src came back from be_exec, possibly after patched jumps. */
+    if (tb_acquire(src))
+        return;
     struct be_block *sb = src->be;
     if (sb->jmp_insn_off[slot] == BE_NO_SLOT)
         return;
-    /* INV(L1): same virtual page, and dst confined to one page. */
     if ((src->pc & TLB_PAGE_MASK) != (dst->pc & TLB_PAGE_MASK) ||
-        dst->phys_page2 != (uint64_t)-1)
+        dst->phys_page2 != UINT64_MAX)
         return;
-    ck_spinlock_lock(&dst->jmp_lock);
-    struct tb *expected = NULL;
-    /* PAIRS: acq_rel with itself in a racing link of the same slot. */
-    if (!atomic_load_explicit(&dst->invalid, memory_order_relaxed) &&
-        atomic_compare_exchange_strong_explicit(&src->jmp_dest[slot],
-                &expected, dst, memory_order_acq_rel, memory_order_acquire)) {
-        src->jmp_next[slot] = dst->jmp_list;
-        dst->jmp_list = (uintptr_t)src | slot;
-        INV_ASSERT(L1, (src->pc & TLB_PAGE_MASK) == (dst->pc & TLB_PAGE_MASK));
-        be_patch_jump(sb, slot, dst->code);
-    }
-    ck_spinlock_unlock(&dst->jmp_lock);
+    INV_ASSERT(L1, (src->pc & TLB_PAGE_MASK) == (dst->pc & TLB_PAGE_MASK));
+    tb_link(&vcpu_tbm, src, slot, dst);
 }
 
 static void handle_exit_request(struct vcpu *v)
@@ -234,6 +272,8 @@ static bool run(struct vcpu *v)
 
     for (;;) {
         loom_rcu_quiescent();
+        if (unlikely(v->smc_npend))
+            vcpu_smc_post(v);            /* INV(S2): writes completed */
         if (atomic_load_explicit(&h->exit_request, memory_order_relaxed)) {
             handle_exit_request(v);
             last = NULL;
@@ -267,7 +307,7 @@ static bool run(struct vcpu *v)
         unsigned gen = atomic_load_explicit(&vcpu_flush_gen,
                                             memory_order_relaxed);
         if (last && gen == last_gen && !log_enabled(LOG_EXEC))
-            tb_link(last, last_slot, tb);
+            tb_link_checked(last, last_slot, tb);
         if (unlikely(log_enabled(LOG_EXEC)))
             log_printf("Trace %u: %p [%016llx/%x]\n", v->index, tb->code,
                        (unsigned long long)pc, flags);
@@ -286,6 +326,7 @@ static bool run(struct vcpu *v)
 
 bool vcpu_run_hart(struct vcpu *v)
 {
+    vcpu_tb_maint_init();
     for (;;) {
         /* Landing pad of the exception protocol: a helper or the
          * translator took a guest trap and jumped here; the hart's state

@@ -21,6 +21,7 @@ void vcpu_tb_flush(struct vcpu *self, unsigned seen_gen)
         for (unsigned i = 0; i < vcpu_count(); i++)
             jc_clear(&vcpu_get(i)->jc);
         tbht_reset(vcpu_tbht);
+        vcpu_tb_maint_flush();           /* page lists (tb_maint.c) */
         be_flush_all();
         /* Readers of the generation are vCPUs resuming after the section;
          * the section's mutex hand-off orders this store before them. */

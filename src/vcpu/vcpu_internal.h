@@ -11,6 +11,8 @@
  *   kicked          under lock (with cond), see vcpu_kick / vcpu_wait_kick
  *   flush_requested owner sets from a helper, owner reads in the loop
  *   work_head/tail  under lock (work.c)
+ *   smc_pend/npend  owner only: code writes awaiting their post-pass
+ *                   (tb_maint.c, INV(S2))
  */
 #ifndef LOOM_VCPU_INTERNAL_H
 #define LOOM_VCPU_INTERNAL_H
@@ -22,6 +24,8 @@
 #include "tbht/tbht.h"
 #include "translate/ir.h"
 #include "vcpu/vcpu.h"
+
+#define VCPU_SMC_PEND 4
 
 struct vcpu {
     struct rv_hart hart;
@@ -36,6 +40,8 @@ struct vcpu {
     bool flush_requested;       /* full flush at the next safe point */
     struct vcpu_work *work_head;        /* async work FIFO, under lock */
     struct vcpu_work **work_tail;
+    unsigned smc_npend;
+    struct { uint64_t paddr, len; } smc_pend[VCPU_SMC_PEND];
 } CACHE_ALIGNED;
 
 /* Shared translation state. */
@@ -61,7 +67,35 @@ void vcpu_loop(struct vcpu *v);
  * when halted), else forever; guest exceptions are handled inside. */
 bool vcpu_run_hart(struct vcpu *v);
 const void *vcpu_lookup_tb_ptr(void *env);
-void vcpu_code_modified(void *env, uint64_t paddr, uint64_t len);
+
+/* tb_maint.c: TB maintenance (docs/concurrency.md L*, I*, S*). */
+struct tb_maint;
+struct tb_pages;
+extern struct tb_maint vcpu_tbm;          /* after vcpu_tb_maint_init */
+extern struct tb_pages *vcpu_pages;
+extern _Atomic unsigned long vcpu_smc_invalidations;  /* TBs, statistics */
+void vcpu_tb_maint_init(void);            /* idempotent, any vCPU thread */
+/* Full flush, exclusive context: empty every page list. */
+void vcpu_tb_maint_flush(void);
+/* Make the physical page of paddr a protected code page (may run an
+ * exclusive section: call at a safe point, holding no lock); returns its
+ * write generation, to pass to tb_register.  INV(S1), INV(S2). */
+uint64_t vcpu_code_page_prepare(struct vcpu *v, uint64_t paddr);
+/* tr_runtime.code_modified: a write to [paddr, paddr+len) (one page) hit
+ * code.  retaddr != 0: before the store, returns true if the TB running it
+ * is invalid (the caller leaves it after the store); retaddr == 0: the
+ * store completed (second pass).  len == ~0: everything (full flush). */
+bool vcpu_code_modified(void *env, uint64_t paddr, uint64_t len,
+                        uintptr_t retaddr);
+/* Post-pass of pending code writes (loop safe point). */
+void vcpu_smc_post(struct vcpu *v);
+/* Flush the hart's TLB and jump cache consistently (DESIGN §4.4): whole,
+ * or one page (the jump cache loses the page and the page before it).
+ * Owner thread at a safe point, or exclusive context. */
+void vcpu_tlb_flush(struct rv_hart *h);
+void vcpu_tlb_flush_page(struct rv_hart *h, uint64_t vaddr);
+/* Queue vcpu_tlb_flush on every hart (async work; returns at once). */
+void vcpu_tlb_flush_all_harts(void);
 
 /* work.c: run this vCPU's queued work (owner thread, safe point). */
 void vcpu_process_work(struct vcpu *v);

@@ -171,7 +171,7 @@ static void rv_pmp_changed(struct rv_hart *h)
 {
     tlb_flush(&h->tlb);
     if (tr_runtime.code_modified)
-        tr_runtime.code_modified(h, 0, ~0ull);
+        tr_runtime.code_modified(h, 0, ~0ull, 0);
 }
 
 /* Write an existing, writable CSR (WARL fields legalised here). */

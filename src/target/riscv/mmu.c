@@ -103,13 +103,53 @@ static NORETURN void rv_tlb_access_fault(void *env, uint64_t vaddr,
     rv_raise_exception(env, rv_access_fault[access], vaddr, retaddr);
 }
 
-/* A store hit a page holding translated code. */
+/* Self-modifying code (docs/concurrency.md S2, S5).  A store that hits a
+ * code page reaches rv_tlb_code_write (before the bytes move) once per page
+ * it touches; the store slow path then calls code_modified a second time
+ * for each range once the store completed, and leaves the TB when the
+ * first call said the running TB was invalidated.  The ranges live in this
+ * thread-local record between the two calls: it is reset at the start of
+ * every store slow path and consumed before it returns, all on the thread
+ * running the hart (round-robin mode runs one helper at a time too).
+ * Atomics (tlb_host_addr) get only the first call; src/vcpu runs their
+ * second pass at its next safe point. */
+static __thread struct {
+    unsigned cnt;
+    bool leave;
+    uint64_t paddr[2], len[2];
+} rv_smc;
+
 static void rv_tlb_code_write(void *env, uint64_t paddr, unsigned size,
                               uintptr_t retaddr)
 {
-    (void)retaddr;
-    if (tr_runtime.code_modified)
-        tr_runtime.code_modified(env, paddr, size);
+    if (!tr_runtime.code_modified)
+        return;
+    if (tr_runtime.code_modified(env, paddr, size, retaddr))
+        rv_smc.leave = true;
+    if (rv_smc.cnt < 2) {
+        rv_smc.paddr[rv_smc.cnt] = paddr;
+        rv_smc.len[rv_smc.cnt++] = size;
+    }
+}
+
+/* After a store that wrote code: second pass; then, if the TB running the
+ * store is gone, resume at the next instruction through the exec loop. */
+static void rv_smc_store_done(struct rv_hart *h, uintptr_t retaddr)
+{
+    uint64_t data[2];
+    unsigned n = rv_smc.cnt;
+
+    rv_smc.cnt = 0;
+    for (unsigned i = 0; i < n; i++)
+        tr_runtime.code_modified(h, rv_smc.paddr[i], rv_smc.len[i], 0);
+    if (!rv_smc.leave)
+        return;
+    rv_smc.leave = false;
+    if (!tr_unwind(retaddr, data))
+        return;
+    /* data[1] is the raw instruction: its length from the low bits. */
+    h->pc = data[0] + ((data[1] & 3) == 3 ? 4 : 2);
+    siglongjmp(h->jmp_env, 1);
 }
 
 const struct tlb_ops rv_tlb_ops = {
@@ -134,9 +174,13 @@ const struct tlb_ops rv_tlb_ops = {
                               unsigned mmu_idx, uintptr_t retaddr)           \
     {                                                                        \
         struct rv_hart *h = env;                                             \
+        rv_smc.cnt = 0;                                                      \
+        rv_smc.leave = false;                                                \
         rv_pmp_begin(h, addr, 1u << n);                                      \
         tlb_store(&h->tlb, addr, 1u << n, val, mmu_idx, retaddr);            \
         rv_pmp_end(h);                                                       \
+        if (unlikely(rv_smc.cnt))                                            \
+            rv_smc_store_done(h, retaddr);                                   \
     }
 RV_SLOW(0)
 RV_SLOW(1)

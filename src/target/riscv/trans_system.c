@@ -79,10 +79,12 @@ bool rv_trans_system(struct rv_dc *dc, const struct rv_insn *in)
                            IR_CALL_READ_ONLY);
         return true;
     case RV_OP_FENCE_I:
-        /* All code may be stale (no finer tracking of fence.i yet). */
-        ir_mov(ir, IR_I64, dc->pc, ir_const64(ir, next));
-        rv_gen_helper_exit(dc, (void *)rv_helper_fence_i, "fence_i",
-                           IR_CALL_READ_ONLY);
+        /* Nothing to flush: every store to a code page invalidated the
+         * TBs it overlapped when it happened (docs/concurrency.md S*).
+         * End the TB so the next instruction is looked up afresh (a
+         * plain exit is never linked). */
+        rv_gen_exit(dc, next);
+        dc->base.stop = TR_STOP_DONE;
         return true;
     case RV_OP_SRET:
     case RV_OP_SFENCE_VMA:

@@ -1,0 +1,50 @@
+/* Many-hart helpers for the stress programs and the smp-scale benchmark
+ * (link with start_smp.S, which gives 32 harts a 4 KiB stack each).
+ *
+ * Contract: rt_fdt_cpu_count() counts the cpu@N nodes directly under /cpus
+ * of the flattened device tree that every hart receives in a1 (0 when the
+ * blob is not a valid FDT). Time comes from the CLINT mtime at
+ * RT_TICKS_PER_SEC (the virt board's 10 MHz timebase). The barrier is
+ * sense-reversing and bounded: it returns 0 when its deadline (an mtime
+ * value) passes, so a lost hart makes the program FAIL instead of hang. */
+#ifndef LOOM_GUEST_SMP_H
+#define LOOM_GUEST_SMP_H
+
+#include "rt.h"
+
+#define RT_SMP_MAX_HARTS 32
+#define RT_TICKS_PER_SEC 10000000UL
+
+unsigned rt_fdt_cpu_count(const void *fdt);
+
+static inline uint64_t rt_mtime(void)
+{
+	return RT_MMIO64(RT_CLINT_MTIME);
+}
+
+struct rt_barrier {
+	volatile uint32_t count;        /* harts still to arrive this round */
+	volatile uint32_t sense;        /* flips when the round completes */
+	uint32_t n;
+};
+
+/* Call once (one hart) before any hart waits; sense starts at 0. */
+void rt_barrier_init(struct rt_barrier *b, unsigned n);
+/* *local starts at 0 for every hart and is only touched by its owner. */
+int rt_barrier_wait(struct rt_barrier *b, uint32_t *local, uint64_t deadline);
+
+/* Spin until *v >= want or mtime passes deadline; 1 when reached. */
+int rt_wait_ge(volatile uint64_t *v, uint64_t want, uint64_t deadline);
+
+/* xorshift64 step (state must be nonzero). */
+static inline uint64_t rt_rand(uint64_t *s)
+{
+	uint64_t x = *s;
+
+	x ^= x << 13;
+	x ^= x >> 7;
+	x ^= x << 17;
+	return *s = x;
+}
+
+#endif
