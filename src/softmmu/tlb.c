@@ -275,7 +275,7 @@ void tlb_store(struct tlb *t, uint64_t vaddr, unsigned size, uint64_t val,
 {
     tlb_lookup(t, vaddr, TLB_WRITE, mmu_idx, false, retaddr);
     if (likely(!tlb_crosses_page(vaddr, size))) {
-        /* INV(S1): the store lands first, then the TBs translated from the
+        /* INV(S2): the store lands first, then the TBs translated from the
          * old bytes are invalidated.  The other order lets another hart
          * retranslate the old bytes between the invalidation and the store
          * and keep that stale TB past the guest's fence.i. */
@@ -293,7 +293,7 @@ void tlb_store(struct tlb *t, uint64_t vaddr, unsigned size, uint64_t val,
     tlb_lookup(t, vaddr, TLB_WRITE, mmu_idx, false, retaddr);
     tlb_split_check(t, vaddr, v2, TLB_WRITE, mmu_idx, retaddr);
     /* Sample both parts before the store; code_write may flush the TLB.
-     * INV(S1): store first, then invalidate (see above). */
+     * INV(S2): store first, then invalidate (see above). */
     bool nd1 = tlb_is_notdirty(t, vaddr, mmu_idx);
     bool nd2 = tlb_is_notdirty(t, v2, mmu_idx);
     uint64_t pa1 = tlb_paddr_of(t, vaddr, mmu_idx);
@@ -320,13 +320,19 @@ void *tlb_host_addr(struct tlb *t, uint64_t vaddr, unsigned size,
     struct tlb_entry *e = tlb_entry_of(t, vaddr, mmu_idx);
     if (tlb_cmp(e, access) & TLB_MMIO)
         return NULL;
-    if (access == TLB_WRITE && tlb_is_notdirty(t, vaddr, mmu_idx)) {
+    return (void *)(uintptr_t)(vaddr + e->addend);
+}
+
+void tlb_host_write_done(struct tlb *t, uint64_t vaddr, unsigned size,
+                         unsigned mmu_idx, uintptr_t retaddr)
+{
+    /* The page was just filled by tlb_host_addr; look it up again in case
+     * the caller's bracket flushed it (PMP-split pages). */
+    tlb_lookup(t, vaddr, TLB_WRITE, mmu_idx, false, retaddr);
+    /* INV(S2): reported after the atomic's write landed. */
+    if (tlb_is_notdirty(t, vaddr, mmu_idx))
         tlb_code_written(t, vaddr, tlb_paddr_of(t, vaddr, mmu_idx), size,
                          mmu_idx, retaddr);
-        tlb_lookup(t, vaddr, access, mmu_idx, false, retaddr);
-        e = tlb_entry_of(t, vaddr, mmu_idx);
-    }
-    return (void *)(uintptr_t)(vaddr + e->addend);
 }
 
 bool tlb_code_addr(struct tlb *t, uint64_t vaddr, unsigned mmu_idx,

@@ -111,7 +111,10 @@ void tlb_store(struct tlb *t, uint64_t vaddr, unsigned size, uint64_t val,
 /* Host pointer for an aligned access of `size` bytes to RAM at vaddr (for
  * atomics): fills the TLB as for `access` (faults raised as usual, with
  * retaddr); returns NULL if the page is MMIO or the access is misaligned —
- * the caller then raises the architectural exception it wants. */
+ * the caller then raises the architectural exception it wants.  A caller
+ * that wrote through the pointer calls tlb_host_write_done afterwards, so a
+ * write to a page holding translated code is reported once it has landed
+ * (docs/concurrency.md S2). */
 void *tlb_host_addr(struct tlb *t, uint64_t vaddr, unsigned size,
                     enum tlb_access access, unsigned mmu_idx,
                     uintptr_t retaddr);
@@ -120,6 +123,9 @@ void *tlb_host_addr(struct tlb *t, uint64_t vaddr, unsigned size,
  * of the byte at vaddr (the rest of its page is contiguous).  probe=false:
  * faults (page fault, access fault for non-RAM/ROM) are raised with
  * retaddr 0, i.e. at the pc in env; probe=true: returns false instead. */
+void tlb_host_write_done(struct tlb *t, uint64_t vaddr, unsigned size,
+                         unsigned mmu_idx, uintptr_t retaddr);
+
 bool tlb_code_addr(struct tlb *t, uint64_t vaddr, unsigned mmu_idx,
                    bool probe, uint64_t *paddr, const uint8_t **host);
 

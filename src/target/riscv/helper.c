@@ -62,13 +62,18 @@ void rv_helper_fence_i(void *env)
 
 /* --- A extension ------------------------------------------------------------ */
 
+static unsigned rv_data_mmu_idx(struct rv_hart *h)
+{
+    return (rv_tb_flags(h) >> RV_TBF_MMU_SHIFT) & 3;
+}
+
 /* Host pointer for an aligned atomic access, or the architectural fault:
  * misaligned → address-misaligned, MMIO/no RAM → access fault. */
 static void *rv_atomic_ptr(struct rv_hart *h, uint64_t addr, unsigned size,
                            enum tlb_access acc, uintptr_t ra)
 {
     bool load = acc == TLB_READ;
-    unsigned mmu_idx = (rv_tb_flags(h) >> RV_TBF_MMU_SHIFT) & 3;
+    unsigned mmu_idx = rv_data_mmu_idx(h);
 
     if (addr & (size - 1))
         rv_raise_exception(h, load ? RV_EXC_LOAD_MISALIGNED
@@ -139,12 +144,15 @@ static uint64_t rv_amo64(uint64_t *p, uint64_t v, unsigned op)
 uint64_t rv_helper_amo(void *env, uint64_t addr, uint64_t src, uint64_t op)
 {
     struct rv_hart *h = env;
+    uintptr_t ra = GETPC();
     bool w = op <= RV_OP_AMOMAXU_W;
     /* AMOs need write permission even when they end up not changing memory. */
-    void *p = rv_atomic_ptr(h, addr, w ? 4 : 8, TLB_WRITE, GETPC());
+    void *p = rv_atomic_ptr(h, addr, w ? 4 : 8, TLB_WRITE, ra);
+    uint64_t old = w ? rv_amo32(p, (uint32_t)src, (unsigned)op)
+                     : rv_amo64(p, src, (unsigned)op);
 
-    return w ? rv_amo32(p, (uint32_t)src, (unsigned)op)
-             : rv_amo64(p, src, (unsigned)op);
+    rv_atomic_write_done(h, addr, w ? 4 : 8, rv_data_mmu_idx(h), ra);
+    return old;
 }
 
 uint64_t rv_helper_lr(void *env, uint64_t addr, uint64_t size_log2)
@@ -185,5 +193,7 @@ uint64_t rv_helper_sc(void *env, uint64_t addr, uint64_t src,
         ok = __atomic_compare_exchange_n((uint64_t *)p, &expect, src, false,
                                          __ATOMIC_SEQ_CST, __ATOMIC_SEQ_CST);
     }
+    if (ok)
+        rv_atomic_write_done(h, addr, size, rv_data_mmu_idx(h), GETPC());
     return ok ? 0 : 1;
 }

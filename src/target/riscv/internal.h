@@ -103,6 +103,10 @@ bool rv_pmp_write_addr(struct rv_hart *h, unsigned i, uint64_t val);
  * taken mid-access) drops the TLB entries of a page that PMP splits, so no
  * later access to it hits the fast path unchecked. */
 void rv_pmp_begin(struct rv_hart *h, uint64_t addr, unsigned size);
+/* After an atomic wrote through a tlb_host_addr pointer (mmu.c): report a
+ * write to translated code now that it has landed (docs/concurrency.md S2). */
+void rv_atomic_write_done(struct rv_hart *h, uint64_t addr, unsigned size,
+                          unsigned mmu_idx, uintptr_t retaddr);
 void rv_pmp_end(struct rv_hart *h);
 
 /* --- helpers called from generated code (helper.c) ------------------------- */

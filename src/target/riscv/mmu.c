@@ -104,15 +104,17 @@ static NORETURN void rv_tlb_access_fault(void *env, uint64_t vaddr,
 }
 
 /* Self-modifying code (docs/concurrency.md S2, S5).  A store that hits a
- * code page reaches rv_tlb_code_write (before the bytes move) once per page
- * it touches; the store slow path then calls code_modified a second time
- * for each range once the store completed, and leaves the TB when the
- * first call said the running TB was invalidated.  The ranges live in this
- * thread-local record between the two calls: it is reset at the start of
- * every store slow path and consumed before it returns, all on the thread
- * running the hart (round-robin mode runs one helper at a time too).
- * Atomics (tlb_host_addr) get only the first call; src/vcpu runs their
- * second pass at its next safe point. */
+ * code page reaches rv_tlb_code_write once per page it touches, after its
+ * bytes landed (the softmmu stores first); the store slow path then calls
+ * code_modified a second time for each range (the completion pass), and
+ * leaves the TB when the first call said the running TB was invalidated.
+ * The ranges live in this thread-local record between the two calls: it is
+ * reset at the start of every store slow path and consumed before it
+ * returns, all on the thread running the hart (round-robin mode runs one
+ * helper at a time too).  Atomics report their write the same way through
+ * rv_atomic_write_done, but cannot leave at once (their rd is written by
+ * generated code after the helper returns): they leave at the next TB
+ * entry. */
 static __thread struct {
     unsigned cnt;
     bool leave;
@@ -150,6 +152,21 @@ static void rv_smc_store_done(struct rv_hart *h, uintptr_t retaddr)
     /* data[1] is the raw instruction: its length from the low bits. */
     h->pc = data[0] + ((data[1] & 3) == 3 ? 4 : 2);
     siglongjmp(h->jmp_env, 1);
+}
+
+void rv_atomic_write_done(struct rv_hart *h, uint64_t addr, unsigned size,
+                          unsigned mmu_idx, uintptr_t retaddr)
+{
+    rv_smc.cnt = 0;
+    rv_smc.leave = false;
+    rv_pmp_begin(h, addr, size);
+    tlb_host_write_done(&h->tlb, addr, size, mmu_idx, retaddr);
+    rv_pmp_end(h);
+    if (likely(!rv_smc.cnt))
+        return;
+    /* Completion pass; no siglongjmp (see above): exit_request is set. */
+    rv_smc.leave = false;
+    rv_smc_store_done(h, retaddr);
 }
 
 const struct tlb_ops rv_tlb_ops = {
