@@ -44,8 +44,19 @@ void loom_warn(const char *fmt, ...)
  * other vCPUs still run: flush what the guest printed and leave at once,
  * without running atexit handlers under threads that are still using the
  * state those handlers tear down. */
+static void (*exit_hooks[8])(void);
+static unsigned n_exit_hooks;
+
+void loom_at_exit(void (*fn)(void))
+{
+    if (n_exit_hooks < ARRAY_SIZE(exit_hooks))
+        exit_hooks[n_exit_hooks++] = fn;
+}
+
 void loom_exit(int code)
 {
+    for (unsigned i = 0; i < n_exit_hooks; i++)
+        exit_hooks[i]();
     fflush(stdout);
     fflush(stderr);
     _exit(code);

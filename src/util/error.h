@@ -16,7 +16,10 @@ NORETURN PRINTF_FMT(1, 2) void loom_user_error(const char *fmt, ...);
 NORETURN PRINTF_FMT(1, 2) void loom_fatal(const char *fmt, ...);
 PRINTF_FMT(1, 2) void loom_warn(const char *fmt, ...);
 
-/* Exit with a code, flushing stdout first (used by the test device). */
+/* Exit with a code, flushing stdout first (used by the test device).  Runs
+ * the loom_at_exit hooks first (stress reports), then _exit. */
 NORETURN void loom_exit(int code);
+/* Register a hook for loom_exit (start-up only; at most 8). */
+void loom_at_exit(void (*fn)(void));
 
 #endif

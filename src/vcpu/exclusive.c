@@ -22,9 +22,23 @@ static pthread_cond_t excl_cond = PTHREAD_COND_INITIALIZER;   /* pending → 0 *
 static pthread_cond_t excl_resume = PTHREAD_COND_INITIALIZER; /* section ended */
 static _Atomic bool excl_active;
 static unsigned pending_cpus;                                 /* excl_lock */
+static _Atomic bool excl_body;          /* debug: the section's body runs */
+static __thread char owner_token;       /* identifies the calling thread */
+
+bool vcpu_in_exclusive_body(void)
+{
+    return atomic_load_explicit(&excl_body, memory_order_relaxed);
+}
+
+bool vcpu_is_owner(struct vcpu *v)
+{
+    return atomic_load_explicit(&v->owner, memory_order_relaxed) ==
+           &owner_token;
+}
 
 void vcpu_exec_start(struct vcpu *v)
 {
+    atomic_store_explicit(&v->owner, &owner_token, memory_order_relaxed);
     /* PAIRS: seq_cst with the excl_active store in vcpu_start_exclusive. */
     atomic_store(&v->running, true);
     if (!atomic_load(&excl_active))
@@ -80,12 +94,19 @@ void vcpu_start_exclusive(void)
     while (pending_cpus > 0)
         pthread_cond_wait(&excl_cond, &excl_lock);
     INV_ASSERT(V1, pending_cpus == 0);
+    /* INV(V1): every vCPU that was in guest code has left it; none enters
+     * until vcpu_end_exclusive (uncounted ones wait in vcpu_exec_start). */
+    for (unsigned i = 0; i < vcpu_count(); i++)
+        INV_ASSERT(V1, !atomic_load_explicit(&vcpu_get(i)->in_guest,
+                                             memory_order_relaxed));
+    atomic_store_explicit(&excl_body, true, memory_order_relaxed);
     pthread_mutex_unlock(&excl_lock);
     loom_rcu_online();
 }
 
 void vcpu_end_exclusive(void)
 {
+    atomic_store_explicit(&excl_body, false, memory_order_relaxed);
     pthread_mutex_lock(&excl_lock);
     atomic_store(&excl_active, false);
     pthread_cond_broadcast(&excl_resume);

@@ -312,7 +312,10 @@ static bool run(struct vcpu *v)
             log_printf("Trace %u: %p [%016llx/%x]\n", v->index, tb->code,
                        (unsigned long long)pc, flags);
 
+        INV_ASSERT(V1, !vcpu_in_exclusive_body());
+        atomic_store_explicit(&v->in_guest, true, memory_order_relaxed);
         uintptr_t ret = be_exec(h, tb->code);
+        atomic_store_explicit(&v->in_guest, false, memory_order_relaxed);
         last = (struct tb *)(ret & ~(uintptr_t)3);
         last_slot = (unsigned)(ret & 3);
         last_gen = gen;

@@ -23,6 +23,12 @@ void vcpu_tb_flush(struct vcpu *self, unsigned seen_gen)
         tbht_reset(vcpu_tbht);
         vcpu_tb_maint_flush();           /* page lists (tb_maint.c) */
         be_flush_all();
+        /* INV(V2): nothing translated is reachable any more. */
+        INV_ASSERT(V2, tbht_count(vcpu_tbht) == 0);
+        for (unsigned i = 0; i < vcpu_count(); i++)
+            for (unsigned j = 0; j < JC_SIZE; j++)
+                INV_ASSERT(V2, atomic_load_explicit(&vcpu_get(i)->jc.e[j],
+                                                    memory_order_relaxed) == NULL);
         /* Readers of the generation are vCPUs resuming after the section;
          * the section's mutex hand-off orders this store before them. */
         atomic_store_explicit(&vcpu_flush_gen, seen_gen + 1,

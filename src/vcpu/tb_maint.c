@@ -235,12 +235,16 @@ bool vcpu_code_modified(void *env, uint64_t paddr, uint64_t len,
 
 void vcpu_tlb_flush(struct rv_hart *h)
 {
+    /* INV(V4): TLB and jump cache change only on their owner's thread or
+     * in an exclusive section. */
+    INV_ASSERT(V4, vcpu_is_owner(vcpu_of(h)) || vcpu_in_exclusive_body());
     tlb_flush(&h->tlb);
     jc_clear(&vcpu_of(h)->jc);
 }
 
 void vcpu_tlb_flush_page(struct rv_hart *h, uint64_t vaddr)
 {
+    INV_ASSERT(V4, vcpu_is_owner(vcpu_of(h)) || vcpu_in_exclusive_body());
     tlb_flush_page(&h->tlb, vaddr);
     /* INV(J3): the page and the page before it. */
     jc_clear_page(&vcpu_of(h)->jc, vaddr, TLB_PAGE_BITS);

@@ -117,6 +117,7 @@ static void *vcpu_thread(void *arg)
 
 void vcpu_run(void)
 {
+    vcpu_storm_start();
     if (vcpu_rr_mode) {
         pthread_t t;
         vcpu_rr_start(&t);

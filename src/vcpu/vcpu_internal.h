@@ -38,6 +38,13 @@ struct vcpu {
     pthread_cond_t cond;
     bool kicked;
     bool flush_requested;       /* full flush at the next safe point */
+    /* Debug state for the invariants V1/V4/V5 (docs/concurrency.md):
+     * owner is the token of the thread running this vCPU (set in
+     * vcpu_exec_start by that thread; read by asserts on the same thread);
+     * in_guest is set around be_exec (relaxed: read by the exclusive
+     * section after the mutex hand-off that follows vcpu_exec_end). */
+    const void *_Atomic owner;
+    _Atomic bool in_guest;
     struct vcpu_work *work_head;        /* async work FIFO, under lock */
     struct vcpu_work **work_tail;
     unsigned smc_npend;
@@ -59,6 +66,11 @@ void vcpu_exec_start(struct vcpu *v);
 void vcpu_exec_end(struct vcpu *v);
 void vcpu_start_exclusive(void);
 void vcpu_end_exclusive(void);
+/* True between the end of vcpu_start_exclusive's wait and
+ * vcpu_end_exclusive: no vCPU is in guest code (INV V1). */
+bool vcpu_in_exclusive_body(void);
+/* The calling thread runs v (INV V4/V5 asserts). */
+bool vcpu_is_owner(struct vcpu *v);
 struct vcpu *vcpu_get(unsigned i);
 
 /* exec.c */
@@ -107,6 +119,9 @@ void vcpu_rr_start(pthread_t *thread);
 
 /* flush.c: full flush of all translations, from a vCPU at a safe point. */
 void vcpu_tb_flush(struct vcpu *self, unsigned seen_gen);
+
+/* storm.c: the LOOM_STORM stress driver (tests only; see storm.c). */
+void vcpu_storm_start(void);
 
 /* vcpu.c: sleep until kicked or an interrupt is pending (WFI). */
 void vcpu_wait_kick(struct vcpu *v);

@@ -41,6 +41,7 @@ void vcpu_async_run_all(vcpu_work_fn fn, void *arg)
 
 void vcpu_process_work(struct vcpu *v)
 {
+    INV_ASSERT(V5, vcpu_is_owner(v));     /* work runs on its target */
     pthread_mutex_lock(&v->lock);
     struct vcpu_work *w = v->work_head;
     v->work_head = NULL;

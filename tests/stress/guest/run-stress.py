@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 """Run one guest stress program and judge it by its own verdict.
 
-usage: run-stress.py [--timeout S] EMU ELF [EXTRA_ARGS...]
+usage: run-stress.py [--timeout S] [--storm SPEC] EMU ELF [EXTRA_ARGS...]
 
 Runs `EMU -M virt -bios none -kernel ELF -nographic EXTRA_ARGS` (EMU is
 Loom, or qemu-system-riscv64 to validate a program) and passes when the
@@ -9,7 +9,15 @@ emulator exits 0 and the last output line is PASS. The stress programs
 print their parameters first and "info:" lines whose numbers vary from run
 to run, so there is no reference output to compare with. The command line
 is printed first so a failure can be replayed by hand. Exit: 0 pass, 1 fail.
+
+--storm SPEC runs Loom with LOOM_STORM=SPEC (src/vcpu/storm.c: flush, TLB,
+exclusive-section and kick storms while the guest runs; the vCPU invariants
+V1/V2/V4/V5 are asserted on every event). Loom then prints one "storm:" line
+at power-off; it is left out of the verdict, and the run passes only if it is
+there and counts at least one event.
 """
+import os
+import re
 import argparse
 import subprocess
 import sys
@@ -19,6 +27,7 @@ import time
 def main():
     ap = argparse.ArgumentParser()
     ap.add_argument('--timeout', type=float, default=60.0)
+    ap.add_argument('--storm', default=None)
     ap.add_argument('emu')
     ap.add_argument('elf')
     ap.add_argument('extra', nargs=argparse.REMAINDER)
@@ -26,12 +35,16 @@ def main():
 
     cmd = [a.emu, '-M', 'virt', '-bios', 'none', '-kernel', a.elf,
            '-nographic'] + a.extra
-    print('replay: ' + ' '.join(cmd))
+    env = dict(os.environ)
+    if a.storm:
+        env['LOOM_STORM'] = a.storm
+    print('replay: ' + ('LOOM_STORM=' + a.storm + ' ' if a.storm else '') +
+          ' '.join(cmd))
     sys.stdout.flush()
     start = time.monotonic()
     try:
         p = subprocess.run(cmd, stdin=subprocess.DEVNULL, stdout=subprocess.PIPE,
-                           stderr=subprocess.STDOUT, timeout=a.timeout)
+                           stderr=subprocess.STDOUT, timeout=a.timeout, env=env)
         rc, out = p.returncode, p.stdout
     except subprocess.TimeoutExpired as e:
         rc, out = None, e.stdout or b''
@@ -42,7 +55,14 @@ def main():
     sys.stdout.write(text if text.endswith('\n') or not text else text + '\n')
 
     lines = [l for l in text.splitlines() if l.strip()]
+    storm = [l for l in lines if l.startswith('storm: ')]
+    lines = [l for l in lines if not l.startswith('storm: ')]
     ok = rc == 0 and bool(lines) and lines[-1].strip() == 'PASS'
+    if a.storm:
+        events = sum(int(n) for n in re.findall(r'=(\d+)', storm[0])[1:]) if storm else 0
+        if len(storm) != 1 or events == 0:
+            print('storm report missing or no storm event ran')
+            ok = False
     if rc is None:
         print('TIMEOUT after %.0f s' % a.timeout)
     elif rc != 0:

@@ -1,0 +1,158 @@
+/*
+ * storm.c — a stress driver for the vCPU layer, enabled by the environment
+ * variable LOOM_STORM (tests/stress only; never set in normal use):
+ *
+ *   LOOM_STORM="full=US,tlb=US,page=US,excl=US,kick=US,seed=N"
+ *
+ * A host thread then, every US microseconds for each listed action,
+ * requests a full code-buffer flush on a random hart (async work that
+ * sets flush_requested), flushes every hart's TLB and jump cache (async
+ * work), flushes one random page on a random hart, runs an empty exclusive
+ * section, or kicks a random hart — while the guest runs.  The invariants
+ * V1 (no guest code inside an exclusive section), V2 (a flush leaves
+ * nothing reachable), V4 (TLB/jump-cache writes only by their owner or in
+ * exclusive context) and V5 (work runs on its target) are asserted on
+ * every one of these events, and the guest's own checks (exact totals,
+ * expected output) must still pass.  At power-off a line
+ * "storm: seed=S full=N tlb=N page=N excl=N kick=N" reports what ran.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include "rcu/rcu.h"
+#include "util/error.h"
+#include "vcpu/vcpu_internal.h"
+
+enum { ST_FULL, ST_TLB, ST_PAGE, ST_EXCL, ST_KICK, ST_N };
+static const char *const st_names[ST_N] = { "full", "tlb", "page", "excl", "kick" };
+
+static uint64_t st_period_us[ST_N];
+static uint64_t st_seed = 1;
+static _Atomic uint64_t st_count[ST_N];
+
+static uint64_t st_rand(uint64_t *s)          /* xorshift64* */
+{
+    *s ^= *s >> 12;
+    *s ^= *s << 25;
+    *s ^= *s >> 27;
+    return *s * 0x2545f4914f6cdd1dull;
+}
+
+static uint64_t now_us(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (uint64_t)ts.tv_sec * 1000000u + (uint64_t)ts.tv_nsec / 1000u;
+}
+
+static void work_request_flush(struct rv_hart *h, void *arg)
+{
+    (void)arg;
+    vcpu_of(h)->flush_requested = true;
+}
+
+static void work_flush_page(struct rv_hart *h, void *arg)
+{
+    vcpu_tlb_flush_page(h, (uint64_t)(uintptr_t)arg);
+}
+
+static void st_report(void)
+{
+    fprintf(stderr, "storm: seed=%llu", (unsigned long long)st_seed);
+    for (int i = 0; i < ST_N; i++)
+        fprintf(stderr, " %s=%llu", st_names[i],
+                (unsigned long long)atomic_load(&st_count[i]));
+    fputc('\n', stderr);
+}
+
+static void st_do(int what, uint64_t *rng)
+{
+    unsigned n = vcpu_count();
+    struct rv_hart *h = vcpu_hart((unsigned)(st_rand(rng) % n));
+    switch (what) {
+    case ST_FULL: vcpu_async_run(h, work_request_flush, NULL); break;
+    case ST_TLB:  vcpu_tlb_flush_all_harts(); break;
+    case ST_PAGE: {
+        /* a page of the first 1 MiB of RAM, where test programs live */
+        uint64_t va = 0x80000000ull + (st_rand(rng) % 256) * TLB_PAGE_SIZE;
+        vcpu_async_run(h, work_flush_page, (void *)(uintptr_t)va);
+        break;
+    }
+    case ST_EXCL:
+        loom_rcu_online();
+        vcpu_start_exclusive();           /* asserts V1 */
+        vcpu_end_exclusive();
+        loom_rcu_offline();
+        break;
+    case ST_KICK: vcpu_kick(h); break;
+    }
+    atomic_fetch_add(&st_count[what], 1);
+}
+
+static void *st_thread(void *arg)
+{
+    (void)arg;
+    uint64_t rng = st_seed | 1, next[ST_N], t = now_us();
+    loom_rcu_register();
+    loom_rcu_offline();                   /* holds no RCU pointer */
+    for (int i = 0; i < ST_N; i++)
+        next[i] = t + st_period_us[i];
+    for (;;) {
+        uint64_t soonest = UINT64_MAX;
+        for (int i = 0; i < ST_N; i++) {
+            if (!st_period_us[i])
+                continue;
+            if (now_us() >= next[i]) {
+                st_do(i, &rng);
+                next[i] = now_us() + st_period_us[i];
+            }
+            if (next[i] < soonest)
+                soonest = next[i];
+        }
+        uint64_t t2 = now_us();
+        if (soonest > t2) {
+            struct timespec ts = { (time_t)((soonest - t2) / 1000000u),
+                                   (long)((soonest - t2) % 1000000u) * 1000 };
+            nanosleep(&ts, NULL);
+        }
+    }
+    return NULL;
+}
+
+void vcpu_storm_start(void)
+{
+    const char *spec = getenv("LOOM_STORM");
+    if (!spec || !*spec)
+        return;
+    char *copy = strdup(spec), *save = NULL;
+    bool any = false;
+    for (char *tok = strtok_r(copy, ",", &save); tok;
+         tok = strtok_r(NULL, ",", &save)) {
+        char *eq = strchr(tok, '=');
+        char *end;
+        unsigned long long v = eq ? strtoull(eq + 1, &end, 0) : 0;
+        if (!eq || *end || eq == tok)
+            loom_user_error("LOOM_STORM: bad item '%s' (want name=number)", tok);
+        *eq = 0;
+        if (!strcmp(tok, "seed")) {
+            st_seed = v;
+            continue;
+        }
+        int i;
+        for (i = 0; i < ST_N && strcmp(tok, st_names[i]); i++)
+            ;
+        if (i == ST_N)
+            loom_user_error("LOOM_STORM: unknown action '%s'", tok);
+        st_period_us[i] = v;
+        any |= v != 0;
+    }
+    free(copy);
+    if (!any)
+        return;
+    loom_at_exit(st_report);
+    pthread_t t;
+    if (pthread_create(&t, NULL, st_thread, NULL))
+        loom_fatal("cannot start the LOOM_STORM thread");
+    pthread_detach(t);
+}
