@@ -133,7 +133,7 @@ static void load_fdt(struct pmem *pm, const struct cli_options *o,
     struct dtb_params p = {
         .nharts = o->smp,
         .ram_base = VIRT_RAM_BASE, .ram_size = o->ram_size,
-        .isa = VIRT_ISA, .mmu_type = VIRT_MMU_TYPE,
+        .isa = rv_isa_string(), .mmu_type = rv_mmu_type(),
         .bootargs = o->append,
         .initrd_start = bi->initrd_start, .initrd_end = bi->initrd_end,
         .clint_base = VIRT_CLINT_BASE, .uart_base = VIRT_UART_BASE,

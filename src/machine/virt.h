@@ -21,8 +21,6 @@
 
 /* What the device tree advertises for each hart; raise these as the front
  * end grows (F/D, Sv39). */
-#define VIRT_ISA         "rv64imac"
-#define VIRT_MMU_TYPE    "riscv,none"
 
 /* Where the boot images went (for logs and tests). */
 struct virt_boot_info {

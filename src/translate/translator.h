@@ -81,6 +81,11 @@ struct tr_runtime {
      * at the next safe point; the caller ends the TB). */
     bool (*code_modified)(void *env, uint64_t paddr, uint64_t len,
                           uintptr_t retaddr);
+    /* The guest changed its address translation (sfence.vma, satp, MXR,
+     * PMP ...): flush this hart's TLB and jump cache — one page (and, for
+     * the jump cache, the page before it) when !all, else everything.
+     * Called from helpers on the hart's own thread. */
+    void (*tlb_flush)(void *env, uint64_t vaddr, bool all);
 };
 extern struct tr_runtime tr_runtime;
 

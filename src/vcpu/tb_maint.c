@@ -250,6 +250,14 @@ void vcpu_tlb_flush_page(struct rv_hart *h, uint64_t vaddr)
     jc_clear_page(&vcpu_of(h)->jc, vaddr, TLB_PAGE_BITS);
 }
 
+void vcpu_tlb_flush_hook(void *env, uint64_t vaddr, bool all)
+{
+    if (all)
+        vcpu_tlb_flush(env);
+    else
+        vcpu_tlb_flush_page(env, vaddr);
+}
+
 static void tlb_flush_work(struct rv_hart *h, void *arg)
 {
     (void)arg;

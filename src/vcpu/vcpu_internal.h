@@ -106,6 +106,8 @@ void vcpu_smc_post(struct vcpu *v);
  * Owner thread at a safe point, or exclusive context. */
 void vcpu_tlb_flush(struct rv_hart *h);
 void vcpu_tlb_flush_page(struct rv_hart *h, uint64_t vaddr);
+/* tr_runtime.tlb_flush: the target's sfence.vma / satp hook. */
+void vcpu_tlb_flush_hook(void *env, uint64_t vaddr, bool all);
 /* Queue vcpu_tlb_flush on every hart (async work; returns at once). */
 void vcpu_tlb_flush_all_harts(void);
 

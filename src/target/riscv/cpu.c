@@ -8,13 +8,35 @@
 #include <string.h>
 #include "target/riscv/internal.h"
 
+/* The extensions every hart implements (misa is read-only). */
+static const uint64_t rv_misa_implemented =
+    RV_MISA_MXL64 | RV_MISA_EXT('I') | RV_MISA_EXT('M') |
+    RV_MISA_EXT('A') | RV_MISA_EXT('C') | RV_MISA_EXT('U');
+
+const char *rv_isa_string(void)
+{
+    /* Single letters in the canonical order, then the Z extensions. */
+    static char buf[64];
+    static const char order[] = "imafdcsu";
+    char *p = buf + sprintf(buf, "rv64");
+    for (const char *c = order; *c; c++)
+        if (*c != 's' && *c != 'u' && (rv_misa_implemented & RV_MISA_EXT(*c - 32)))
+            *p++ = *c;
+    strcpy(p, "_zicsr_zifencei");
+    return buf;
+}
+
+const char *rv_mmu_type(void)
+{
+    return (rv_misa_implemented & RV_MISA_EXT('S')) ? "riscv,sv48" : "riscv,none";
+}
+
 void rv_hart_init(struct rv_hart *h, unsigned hartid, struct pmem *pm)
 {
     memset(h, 0, sizeof(*h));
     h->mhartid = hartid;
     h->pmem = pm;
-    h->misa = RV_MISA_MXL64 | RV_MISA_EXT('I') | RV_MISA_EXT('M') |
-              RV_MISA_EXT('A') | RV_MISA_EXT('C') | RV_MISA_EXT('U');
+    h->misa = rv_misa_implemented;
     tlb_init(&h->tlb, pm, &rv_tlb_ops, h);
     rv_hart_reset(h, 0x1000);
 }

@@ -47,6 +47,15 @@ enum rv_irq {
 /* Translation flags (struct tb key; everything translation depends on). */
 #define RV_TBF_PRIV_MASK  3u        /* enum rv_priv */
 #define RV_TBF_MMU_SHIFT  2         /* 2 bits: mmu index for data accesses */
+/* Reserved for the privileged-architecture and F/D work (keep disjoint):
+ *   bits 4-5   mstatus.FS (F/D translation depends on it: Off → illegal)
+ *   bits 6-7   frm-independent FP state the F/D front end needs (spare)
+ *   bits 8-15  paging / S-mode state the front end depends on (e.g. the
+ *              fetch mmu index when it differs from priv, SUM/MXR if they
+ *              select an mmu index, TSR/TVM/TW when instructions trap)
+ * Anything translation depends on must be in the flags (DESIGN.md §4.2). */
+#define RV_TBF_FS_SHIFT   4
+#define RV_TBF_VM_SHIFT   8
 
 /* MMU indexes into the softmmu TLB: numerically the privilege whose
  * permissions (PMP today, page tables later) the entries hold. */
@@ -138,6 +147,12 @@ bool rv_interrupt_pending(const struct rv_hart *h);
 /* Device-side: set or clear an interrupt-pending bit (any thread), then the
  * caller kicks the hart's vCPU. */
 void rv_set_irq(struct rv_hart *h, enum rv_irq irq, bool level);
+
+/* The ISA string for the device tree ("rv64imac_zicsr_zifencei..."), derived
+ * from what the hart implements (misa and the Z extensions). */
+const char *rv_isa_string(void);
+/* The MMU type for the device tree: "riscv,none", "riscv,sv39", "riscv,sv48". */
+const char *rv_mmu_type(void);
 
 /* The time CSR source (mtime, 10 MHz): set by the board before harts run. */
 extern uint64_t (*rv_rdtime)(void);
