@@ -253,7 +253,12 @@ static void tbht_map_free(struct tbht_map *map)
 
 static void tbht_map_free_rcu(struct rcu_head *head)
 {
-    tbht_map_free(container_of(head, struct tbht_map, rcu));
+    struct tbht_map *map = container_of(head, struct tbht_map, rcu);
+    /* INV(R1): only a replaced map is handed to RCU: it was marked stale
+     * under all its bucket locks before the new map was published, so no
+     * reader that starts after the grace period can reach it. */
+    INV_ASSERT(R1, atomic_load_explicit(&map->stale, memory_order_relaxed));
+    tbht_map_free(map);
 }
 
 static inline struct tbht_bucket *tbht_head(struct tbht_map *map, uint32_t hash)
@@ -604,6 +609,35 @@ void tbht_destroy(struct tbht *ht)
     tbht_map_free(ht->map);
     pthread_mutex_destroy(&ht->resize_lock);
     free(ht);
+}
+
+uint64_t tbht_debug_checksum(struct tbht *ht)
+{
+    /* FNV-1a over every head and overflow bucket of the current map, in
+     * chain order (tests: T1, lookups write nothing). */
+    struct tbht_map *map = loom_rcu_dereference(ht->map);
+    uint64_t h = 0xcbf29ce484222325ull;
+    for (size_t i = 0; i < map->n_buckets; i++) {
+        for (struct tbht_bucket *b = &map->buckets[i]; b;
+             b = atomic_load_explicit(&b->next, memory_order_acquire)) {
+            /* Read through atomics: other threads may be looking up. */
+            uint64_t words[2 * TBHT_ENTRIES + 2];
+            unsigned n = 0;
+            words[n++] = atomic_load_explicit(&b->seq, memory_order_relaxed);
+            words[n++] = (uint64_t)loom_spin_locked(&b->lock);
+            for (unsigned e = 0; e < TBHT_ENTRIES; e++) {
+                words[n++] = atomic_load_explicit(&b->hashes[e], memory_order_relaxed);
+                words[n++] = (uintptr_t)atomic_load_explicit(&b->ptrs[e],
+                                                             memory_order_relaxed);
+            }
+            for (unsigned w = 0; w < n; w++)
+                for (unsigned k = 0; k < 8; k++) {
+                    h ^= (words[w] >> (8 * k)) & 0xff;
+                    h *= 0x100000001b3ull;
+                }
+        }
+    }
+    return h;
 }
 
 size_t tbht_n_buckets(struct tbht *ht)

@@ -49,6 +49,12 @@ void tbht_reset(struct tbht *ht);
 
 size_t tbht_count(struct tbht *ht);    /* approximate under concurrency */
 
+/* Tests only: a checksum of every bucket word of the current map (seqs,
+ * locks, hashes, pointers).  Equal before and after a phase in which other
+ * threads only looked up proves lookups wrote nothing (invariant T1).
+ * Caller: RCU reader; no writer may run during the phase. */
+uint64_t tbht_debug_checksum(struct tbht *ht);
+
 /* Visit every entry (exclusive context or quiescent table). */
 void tbht_foreach(struct tbht *ht, void (*fn)(struct tb *tb, void *arg),
                   void *arg);

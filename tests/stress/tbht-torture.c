@@ -73,6 +73,7 @@ static struct {
     struct tb **twin_res;           /* [round * n_threads + t] */
     struct ttb **twin_own;
     pthread_barrier_t start, twin;
+    pthread_barrier_t ro_a, ro_b, ro_c;   /* T1 lookup-only phase */
     _Atomic bool stop;
     _Atomic uint64_t clock;
     _Atomic unsigned long fails[F_N];
@@ -229,6 +230,22 @@ static void *thr_main(void *arg)
             loom_rcu_quiescent();
     }
     twin_phase(t);
+    /* T1 phase: lookups only, while the main thread checksums the table
+     * before (between ro_a and ro_b) and after (after ro_c). */
+    loom_rcu_offline();
+    pthread_barrier_wait(&g.ro_a);
+    pthread_barrier_wait(&g.ro_b);
+    loom_rcu_online();
+    for (unsigned i = 0; i < 20000; i++) {
+        uint64_t key = (rnd(&t->rng) >> 16) % (g.n_keys + g.twin_rounds);
+        t->lookups++;
+        t->hits += do_lookup(key) != NULL;
+        if ((i & 31) == 0)
+            loom_rcu_quiescent();
+    }
+    loom_rcu_offline();
+    pthread_barrier_wait(&g.ro_c);
+    loom_rcu_online();
     loom_rcu_unregister();
     return NULL;
 }
@@ -356,6 +373,9 @@ int main(int argc, char **argv)
     memset(th, 0, g.n_threads * sizeof(*th));
     pthread_barrier_init(&g.start, NULL, g.n_threads + 1);
     pthread_barrier_init(&g.twin, NULL, g.n_threads);
+    pthread_barrier_init(&g.ro_a, NULL, g.n_threads + 1);
+    pthread_barrier_init(&g.ro_b, NULL, g.n_threads + 1);
+    pthread_barrier_init(&g.ro_c, NULL, g.n_threads + 1);
     for (unsigned t = 0; t < g.n_threads; t++) {
         th[t].idx = (int)t;
         th[t].rng = (g.seed + t) * 0x9e3779b97f4a7c15ull | 1;
@@ -365,6 +385,14 @@ int main(int argc, char **argv)
     struct timespec ts = { g.duration_ms / 1000, (long)(g.duration_ms % 1000) * 1000000 };
     nanosleep(&ts, NULL);
     atomic_store(&g.stop, true);
+    /* T1: lookups never write shared memory — the whole table is bit for
+     * bit the same after a phase in which every thread only looked up. */
+    pthread_barrier_wait(&g.ro_a);
+    uint64_t sum_before = tbht_debug_checksum(g.ht);
+    pthread_barrier_wait(&g.ro_b);
+    pthread_barrier_wait(&g.ro_c);
+    uint64_t sum_after = tbht_debug_checksum(g.ht);
+    bool t1_bad = sum_before != sum_after;
     unsigned long lk = 0, hits = 0, ins = 0, tw = 0, rem = 0, rs = 0;
     for (unsigned t = 0; t < g.n_threads; t++) {
         pthread_join(th[t].id, NULL);
@@ -376,6 +404,13 @@ int main(int argc, char **argv)
 
     loom_rcu_register();
     int bad = audit();
+    if (t1_bad) {
+        printf("invariant T1: FAILED (table changed during lookups: %016" PRIx64
+               " -> %016" PRIx64 ")\n", sum_before, sum_after);
+        bad = 1;
+    } else {
+        printf("invariant T1: ok\n");
+    }
     /* free what is left: the table's TBs, then pending RCU frees */
     struct tb **left = calloc(g.n_keys + g.twin_rounds, sizeof(*left));
     tbht_foreach(g.ht, free_cb, left);
