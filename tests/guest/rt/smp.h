@@ -1,5 +1,5 @@
 /* Many-hart helpers for the stress programs and the smp-scale benchmark
- * (link with start_smp.S, which gives 32 harts a 4 KiB stack each).
+ * (start.S gives up to 32 harts a 16 KiB stack each).
  *
  * Contract: rt_fdt_cpu_count() counts the cpu@N nodes directly under /cpus
  * of the flattened device tree that every hart receives in a1 (0 when the

@@ -5,7 +5,7 @@
  * it (SMP tests) or park in a wfi loop. Unexpected traps before main's own
  * handler is installed end the run with status 3 (rt_trap_entry's default). */
 #define RT_STACK_SIZE (16 * 1024)
-#define RT_MAX_HARTS 8
+#define RT_MAX_HARTS 32     /* == RT_SMP_MAX_HARTS (smp.h); link.ld's stack region */
 
 	.section .text.init, "ax", @progbits
 	.globl _start
