@@ -337,6 +337,9 @@ bool vcpu_run_hart(struct vcpu *v)
          * local of this frame changes between sigsetjmp and siglongjmp. */
         if (sigsetjmp(v->hart.jmp_env, 0) == 0)
             return run(v);
+        /* A trap may have left generated code without passing the store
+         * after be_exec: the hart is no longer in guest code (V1). */
+        atomic_store_explicit(&v->in_guest, false, memory_order_relaxed);
     }
 }
 

@@ -1,0 +1,264 @@
+#!/usr/bin/env python3
+"""Boot a real guest on an emulator and judge the console (docs/linux.md).
+
+usage:
+  bootrun.py [options] uboot EMU --bios FW --kernel U-BOOT.BIN
+  bootrun.py [options] linux EMU --bios FW --kernel IMAGE --initrd CPIO
+
+Runs `EMU -M virt -smp N -m 512M -bios FW -kernel K [-initrd I -append A]
+-nographic` with stdin a pipe, streams the console to stdout as it comes,
+and stops at the first verdict:
+
+  uboot  pass: the U-Boot prompt "=> " appeared; "poweroff" is then typed and
+         the emulator killed if it has not left within 5 s.
+  linux  pass: init printed "workload: threads=N atomic=N*1000000 (ok)
+         mutex=N*100000 (ok)" with N = -smp, then "loom-init: PASS", and the
+         emulator exited with status 0 (the poweroff) after it.
+  fail:  "Kernel panic" / an "Oops" / OpenSBI's "sbi_trap_error",
+         "loom-init: FAIL", wrong totals, no
+         output for --hang seconds, the overall --timeout, or the emulator
+         exiting before the pass condition or with a non-zero status.
+
+On failure it prints the reason and the last 30 console lines, and exits 1
+(2 for bad usage). Every path is bounded by --timeout (plus 5 s to reap).
+bench/boot imports boot() from this file for its timings.
+"""
+import argparse
+import codecs
+import collections
+import os
+import re
+import select
+import shutil
+import subprocess
+import sys
+import time
+
+ATOMIC_ITERS = 1000000   # keep in step with guest/linux/init.c
+MUTEX_ITERS = 100000
+TAIL_LINES = 30
+WORKLOAD_RE = re.compile(
+    r'workload: threads=(\d+) atomic=(\d+) \((\w+)\) mutex=(\d+) \((\w+)\)')
+# Fatal for any guest: Linux panics/oopses, OpenSBI's fatal trap report.
+PANIC_RE = re.compile(r'Kernel panic|Oops[: ]|Unable to handle kernel|sbi_trap_error')
+KERNEL_RE = re.compile(r'Linux version |^\[ *\d+\.\d+\] ')
+
+
+class Result:
+    """What one boot did. times are seconds since the emulator started."""
+
+    def __init__(self):
+        self.ok = False
+        self.reason = ''
+        self.rc = None
+        self.maxrss_kb = None
+        self.t_first = None     # first console byte
+        self.t_kernel = None    # first kernel line (Linux version / [ts])
+        self.t_init = None      # init's first line
+        self.t_pass = None      # pass marker (prompt or totals line)
+        self.t_exit = None      # emulator gone
+        self.tail = collections.deque(maxlen=TAIL_LINES)
+
+
+def command(emu, mode, smp, bios, kernel, initrd=None, append=None, mem='512M',
+            extra=()):
+    cmd = [emu, '-M', 'virt', '-smp', str(smp), '-m', mem, '-bios', bios,
+           '-kernel', kernel]
+    if mode == 'linux':
+        cmd += ['-initrd', initrd, '-append', append]
+    return cmd + ['-nographic'] + list(extra)
+
+
+def _reap(proc, res, grace):
+    """Wait up to grace seconds for proc, then kill it; record status and RSS."""
+    deadline = time.monotonic() + grace
+    while True:
+        pid, status, usage = os.wait4(proc.pid, os.WNOHANG)
+        if pid:
+            break
+        if time.monotonic() >= deadline:
+            proc.kill()
+            pid, status, usage = os.wait4(proc.pid, 0)
+            break
+        time.sleep(0.02)
+    res.rc = os.waitstatus_to_exitcode(status)
+    proc.returncode = res.rc
+    res.maxrss_kb = usage.ru_maxrss
+    if res.t_exit is None:
+        res.t_exit = time.monotonic() - res.t0
+
+
+def boot(cmd, mode, smp, timeout=120.0, hang=30.0, echo=True):
+    """Run cmd and return a Result; never raises for guest misbehaviour."""
+    res = Result()
+    res.t0 = time.monotonic()
+    try:
+        # Same process group as ours: when meson (or ^C) kills the runner's
+        # group on its own timeout, the emulator goes with it.
+        proc = subprocess.Popen(cmd, stdin=subprocess.PIPE, stdout=subprocess.PIPE,
+                                stderr=subprocess.STDOUT)
+    except OSError as e:
+        res.reason = 'cannot start %s: %s' % (cmd[0], e)
+        return res
+    fd = proc.stdout.fileno()
+    partial = ''
+    last_out = res.t0
+    deadline = res.t0 + timeout
+    verdict = None          # (ok, reason) once decided
+    workload_seen = False
+    eof = False
+    key_sent = False
+
+    def line_done(line):
+        nonlocal verdict, workload_seen
+        now = time.monotonic() - res.t0
+        res.tail.append(line)
+        if res.t_kernel is None and KERNEL_RE.search(line):
+            res.t_kernel = now
+        if res.t_init is None and line.startswith('loom-init:'):
+            res.t_init = now
+        if PANIC_RE.search(line):
+            verdict = (False, 'fatal: ' + line.strip())
+        if mode != 'linux' or verdict:
+            return
+        m = WORKLOAD_RE.search(line)
+        if m:
+            workload_seen = True
+            n, atomic, mutex = int(m.group(1)), int(m.group(2)), int(m.group(4))
+            want = (smp, smp * ATOMIC_ITERS, smp * MUTEX_ITERS)
+            if (n, atomic, mutex) != want or m.group(3) != 'ok' or m.group(5) != 'ok':
+                verdict = (False, 'wrong totals: %r, want threads=%d atomic=%d mutex=%d'
+                           % (line.strip(), *want))
+        elif 'loom-init: FAIL' in line:
+            verdict = (False, 'init reported FAIL')
+        elif 'loom-init: PASS' in line:
+            if not workload_seen:
+                verdict = (False, 'PASS without a workload line')
+            else:
+                res.t_pass = now
+
+    decoder = codecs.getincrementaldecoder('utf-8')('replace')
+
+    def feed(data):
+        nonlocal partial
+        text = decoder.decode(data).replace('\r', '')
+        if echo:
+            sys.stdout.write(text)
+            sys.stdout.flush()
+        *lines, partial = (partial + text).split('\n')
+        for line in lines:
+            if verdict:             # after a verdict: only keep the tail
+                res.tail.append(line)
+            else:
+                line_done(line)
+
+    while verdict is None:
+        now = time.monotonic()
+        if now >= deadline:
+            verdict = (False, 'timeout: no verdict after %gs' % timeout)
+            break
+        if now - last_out >= hang:
+            verdict = (False, 'hang: no console output for %gs' % hang)
+            break
+        wait = min(deadline - now, hang - (now - last_out), 0.5)
+        ready, _, _ = select.select([fd], [], [], max(wait, 0.01))
+        if not ready:
+            continue
+        data = os.read(fd, 65536)
+        if not data:
+            eof = True
+            break
+        now = time.monotonic()
+        last_out = now
+        if res.t_first is None:
+            res.t_first = now - res.t0
+        feed(data)
+        if mode == 'uboot' and not key_sent and 'Hit any key to stop autoboot' in partial:
+            # Stop the autoboot countdown: 2 s less, and no network probing.
+            key_sent = True
+            try:
+                proc.stdin.write(b'\n')
+                proc.stdin.flush()
+            except OSError:
+                pass
+        if verdict is None and mode == 'uboot' and partial.endswith('=> '):
+            res.t_pass = now - res.t0
+            verdict = (True, 'U-Boot prompt reached')
+
+    if eof or (mode == 'linux' and verdict is None):
+        # The emulator closed its console: it has exited (or is about to).
+        _reap(proc, res, 5.0)
+        if mode == 'linux' and res.t_pass is not None:
+            verdict = (res.rc == 0, 'init passed and powered off' if res.rc == 0
+                       else 'init passed but the emulator exited with status %d' % res.rc)
+        elif verdict is None:
+            verdict = (False, 'emulator exited (status %s) before the pass marker'
+                       % res.rc)
+    elif verdict[0] and mode == 'uboot':
+        try:
+            proc.stdin.write(b'poweroff\n')
+            proc.stdin.flush()
+        except OSError:
+            pass
+        _reap(proc, res, 5.0)
+    else:
+        # Failure decided while running: keep one more second of output for
+        # the tail (a panic's backtrace), then kill.
+        end = time.monotonic() + 1.0
+        while time.monotonic() < end:
+            ready, _, _ = select.select([fd], [], [], 0.1)
+            if ready:
+                data = os.read(fd, 65536)
+                if not data:
+                    break
+                feed(data)
+        _reap(proc, res, 0.0)
+    if partial:
+        res.tail.append(partial)
+    proc.stdout.close()
+    proc.stdin.close()
+    res.ok, res.reason = verdict
+    return res
+
+
+def main():
+    ap = argparse.ArgumentParser(description=__doc__.split('\n')[0])
+    ap.add_argument('mode', choices=['uboot', 'linux'])
+    ap.add_argument('emu')
+    ap.add_argument('--bios', required=True)
+    ap.add_argument('--kernel', required=True)
+    ap.add_argument('--initrd')
+    ap.add_argument('--append', default='console=ttyS0 earlycon')
+    ap.add_argument('--smp', type=int, default=1)
+    ap.add_argument('--mem', default='512M')
+    ap.add_argument('--timeout', type=float, default=120.0)
+    ap.add_argument('--hang', type=float, default=30.0)
+    ap.add_argument('--quiet', action='store_true', help='do not stream the console')
+    args = ap.parse_args()
+    if args.mode == 'linux' and not args.initrd:
+        ap.error('linux needs --initrd')
+    args.emu = shutil.which(args.emu) or args.emu
+    for f in (args.emu, args.bios, args.kernel, args.initrd):
+        if f and f != 'none' and not os.path.exists(f):
+            print('bootrun: %s does not exist' % f)
+            return 1
+    cmd = command(args.emu, args.mode, args.smp, args.bios, args.kernel,
+                  args.initrd, args.append, args.mem)
+    print('bootrun: ' + ' '.join(cmd), flush=True)
+    res = boot(cmd, args.mode, args.smp, args.timeout, args.hang, not args.quiet)
+    fmt = lambda t: '-' if t is None else '%.2fs' % t
+    print('\nbootrun: %s: %s (first output %s, kernel %s, init %s, pass %s, exit %s,'
+          ' status %s, peak RSS %s MiB)'
+          % ('PASS' if res.ok else 'FAIL', res.reason, fmt(res.t_first),
+             fmt(res.t_kernel), fmt(res.t_init), fmt(res.t_pass), fmt(res.t_exit),
+             res.rc, '-' if res.maxrss_kb is None else res.maxrss_kb // 1024))
+    if not res.ok:
+        print('bootrun: last %d console lines:' % len(res.tail))
+        for line in res.tail:
+            print('  | ' + line)
+        return 1
+    return 0
+
+
+if __name__ == '__main__':
+    sys.exit(main())

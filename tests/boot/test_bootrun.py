@@ -1,0 +1,131 @@
+#!/usr/bin/env python3
+"""Self-test of tests/boot/bootrun.py against scripted fake emulators.
+
+Each case writes a tiny executable that plays a console (success, wrong
+totals, panic, hang, endless output, bad exit, U-Boot prompt) and checks the
+verdict, its reason and that the run stayed within its time bound. Needs no
+guest images, so it runs in the unit suite. Exit status 0 when all pass.
+"""
+import concurrent.futures
+import importlib.util
+import os
+import sys
+import tempfile
+import time
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+_spec = importlib.util.spec_from_file_location('bootrun', os.path.join(HERE, 'bootrun.py'))
+bootrun = importlib.util.module_from_spec(_spec)
+_spec.loader.exec_module(bootrun)
+
+PRELUDE = '''#!%s
+import sys, time
+def out(s):
+    sys.stdout.write(s); sys.stdout.flush()
+''' % sys.executable
+
+LINUX_OK = PRELUDE + '''
+out("OpenSBI v1.1\\r\\n[    0.000000] Linux version 6.1\\r\\n")
+out("Run /init as init process\\r\\nloom-init: cpus online: 2\\r\\n")
+out("workload: threads=2 atomic=2000000 (ok) mutex=200000 (ok)\\r\\n")
+out("loom-init: PASS\\r\\nreboot: Power down\\r\\n")
+sys.exit(%d)
+'''
+
+SLACK_S = 3
+
+CASES = [
+    # name, mode, smp, script, timeout, hang, want_ok, reason substring,
+    # max seconds (plus SLACK_S for a loaded host)
+    ('linux-pass', 'linux', 2, LINUX_OK % 0, 10, 5, True, 'powered off', 3),
+    ('linux-bad-exit', 'linux', 2, LINUX_OK % 1, 10, 5, False, 'status 1', 3),
+    ('linux-wrong-smp', 'linux', 4, LINUX_OK % 0, 10, 5, False, 'wrong totals', 4),
+    ('linux-bad-total', 'linux', 2, PRELUDE + '''
+out("workload: threads=2 atomic=1999999 (ok) mutex=200000 (ok)\\n")
+time.sleep(30)
+''', 10, 5, False, 'wrong totals', 4),
+    ('linux-init-fail', 'linux', 1, PRELUDE + '''
+out("workload: threads=1 atomic=1000000 (ok) mutex=100000 (ok)\\nloom-init: FAIL\\n")
+time.sleep(30)
+''', 10, 5, False, 'init reported FAIL', 4),
+    ('linux-panic', 'linux', 1, PRELUDE + '''
+out("Run /init as init process\\n")
+out("Kernel panic - not syncing: No working init found.\\n")
+out("Call Trace:\\n[<ffffffff8000296e>] 0xffffffff8000296e\\n")
+time.sleep(30)
+''', 10, 5, False, 'fatal: Kernel panic', 4),
+    ('sbi-trap', 'linux', 1, PRELUDE + '''
+out("reboot: Power down\\n")
+out("sbi_trap_error: hart0: trap handler failed (error -2)\\n")
+time.sleep(30)
+''', 10, 5, False, 'fatal: sbi_trap_error', 4),
+    ('linux-hang', 'linux', 1, PRELUDE + '''
+out("smp: Bringing up secondary CPUs ...\\n")
+time.sleep(30)
+''', 20, 1, False, 'hang', 4),
+    ('linux-timeout', 'linux', 1, PRELUDE + '''
+while True:
+    out("tick\\n"); time.sleep(0.1)
+''', 1.5, 1, False, 'timeout', 4),
+    ('linux-early-exit', 'linux', 1, PRELUDE + '''
+out("OpenSBI\\n")
+sys.exit(0)
+''', 10, 5, False, 'before the pass marker', 3),
+    ('uboot-prompt', 'uboot', 4, PRELUDE + '''
+out("U-Boot 2023.01\\r\\nHit any key to stop autoboot:  2 ")
+if sys.stdin.readline() != "\\n":
+    sys.exit(3)
+out("\\r\\n=> ")
+line = sys.stdin.readline()
+sys.exit(0 if line.strip() == "poweroff" else 4)
+''', 10, 5, True, 'prompt', 3),
+    ('uboot-no-prompt', 'uboot', 1, PRELUDE + '''
+out("U-Boot 2023.01\\r\\n")
+time.sleep(30)
+''', 10, 1, False, 'hang', 4),
+]
+
+
+def run_case(tmp, case):
+    name, mode, smp, script, timeout, hang, want_ok, why, max_s = case
+    emu = os.path.join(tmp, name)
+    with open(emu, 'w') as f:
+        f.write(script)
+    os.chmod(emu, 0o755)
+    cmd = bootrun.command(emu, mode, smp, 'fw', 'kernel', 'initrd', 'console=ttyS0')
+    t0 = time.monotonic()
+    res = bootrun.boot(cmd, mode, smp, timeout, hang, echo=False)
+    took = time.monotonic() - t0
+    problems = []
+    if res.ok != want_ok:
+        problems.append('ok=%s, want %s' % (res.ok, want_ok))
+    if why not in res.reason:
+        problems.append('reason %r lacks %r' % (res.reason, why))
+    if took > max_s + SLACK_S:
+        problems.append('took %.1fs > %ds' % (took, max_s + SLACK_S))
+    if name == 'uboot-prompt' and res.rc != 0:
+        problems.append('fake U-Boot exit status %s (newline/poweroff not typed)' % res.rc)
+    if name == 'linux-panic' and not any('Call Trace' in l for l in res.tail):
+        problems.append('backtrace after the panic missing from the tail')
+    if name == 'linux-pass' and (res.t_kernel is None or res.t_init is None
+                                 or res.maxrss_kb is None):
+        problems.append('timings/RSS missing: kernel %s init %s rss %s'
+                        % (res.t_kernel, res.t_init, res.maxrss_kb))
+    return '%-18s %s  (%s, %.1fs)' % (name, 'FAIL: ' + '; '.join(problems)
+                                      if problems else 'ok', res.reason, took), bool(problems)
+
+
+def main():
+    # The cases mostly sleep: run them side by side.
+    with tempfile.TemporaryDirectory() as tmp, \
+            concurrent.futures.ThreadPoolExecutor(len(CASES)) as pool:
+        results = list(pool.map(lambda c: run_case(tmp, c), CASES))
+    for line, _ in results:
+        print(line)
+    failed = sum(bad for _, bad in results)
+    print('%d of %d cases failed' % (failed, len(CASES)))
+    return 1 if failed else 0
+
+
+if __name__ == '__main__':
+    sys.exit(main())
