@@ -1,8 +1,10 @@
 # Loom — top-level convenience targets.  Everything real is in meson.
-#   make run     install missing packages, build, boot the default guest
+#   make run     install missing packages, build (Linux too, the first time), boot
+#                Linux on $(SMP) harts; make run-demo: the bare-metal SMP demo
 #   make check   install missing packages, build, run every suite but the long stress runs
 #   make stress  the long stress runs
 #   make bench   the benchmarks (print tables; never fail on time)
+#   make linux   build the Linux guest: kernel + initramfs (cached in BUILD/linux)
 
 BUILD      ?= build
 MESONFLAGS ?=
@@ -12,15 +14,21 @@ SMP        ?= 4
 PKGS = meson ninja-build pkg-config gcc liburcu-dev libck-dev libjemalloc-dev \
        libcmocka-dev libfdt-dev libcapstone-dev gcc-riscv64-unknown-elf \
        binutils-riscv64-unknown-elf python3
+# The Linux guest (make linux, suites boot/boot-qemu, bench/boot): kernel
+# source and cross compiler, the kernel build's host tools, the firmware.
+LINUX_PKGS = linux-source-6.1 gcc-riscv64-linux-gnu libc6-dev-riscv64-cross \
+       make bison flex bc xz-utils opensbi u-boot-qemu
 # Optional: the oracle and peer (guest suite compares output with it).
 OPT_PKGS = qemu-system-misc
+LINUX_DIR = $(BUILD)/linux
+FW_JUMP   = /usr/lib/riscv64-linux-gnu/opensbi/generic/fw_jump.bin
 
-.PHONY: all deps build run check stress bench clean
+.PHONY: all deps build run run-demo run-linux check stress bench clean linux
 
 all: build
 
 deps:
-	@missing=$$(for p in $(PKGS) $(OPT_PKGS); do \
+	@missing=$$(for p in $(PKGS) $(LINUX_PKGS) $(OPT_PKGS); do \
 	    dpkg-query -W -f='$${Status}' $$p 2>/dev/null | grep -q 'ok installed' || echo $$p; done); \
 	if [ -n "$$missing" ]; then \
 	    if [ "$$(id -u)" = 0 ]; then \
@@ -37,14 +45,27 @@ $(BUILD)/build.ninja:
 build: deps $(BUILD)/build.ninja
 	ninja -C $(BUILD)
 
-run: build
-	@echo "Booting the default guest: a bare-metal SMP demo on $(SMP) harts"
-	@echo "(the Linux guest arrives with the real-guests milestone, see docs/)"
+run: build linux
+	@echo "Booting Linux 6.1 on $(SMP) harts: OpenSBI -> Linux -> an init that runs"
+	@echo "a workload on every CPU, prints exact totals and powers off"
+	$(BUILD)/src/machine/loom -M virt -smp $(SMP) -m 512M -bios $(FW_JUMP) \
+	    -kernel $(LINUX_DIR)/Image -initrd $(LINUX_DIR)/initramfs.cpio \
+	    -append "console=ttyS0" -nographic
+
+# The bare-metal SMP demo (no kernel build needed).
+run-demo: build
 	$(BUILD)/src/machine/loom -M virt -smp $(SMP) -m 256M -bios none \
 	    -kernel $(BUILD)/tests/guest/smp_demo.elf -nographic
 
-check: build
-	meson test -C $(BUILD) --print-errorlogs --suite unit --suite guest --suite lint --suite stress-short
+linux: deps
+	scripts/build-linux.sh --cache $(LINUX_DIR)
+	scripts/build-initramfs.sh --cache $(LINUX_DIR)
+
+run-linux: run
+
+check: build linux
+	meson test -C $(BUILD) --print-errorlogs --suite unit --suite guest --suite lint \
+	    --suite stress-short --suite boot
 
 stress: build
 	meson test -C $(BUILD) --print-errorlogs --suite stress --timeout-multiplier 10
@@ -53,6 +74,7 @@ bench: build
 	ninja -C $(BUILD) bench-compare       # CPU-bound guests: Loom vs QEMU
 	ninja -C $(BUILD) bench-smp-scale     # MIPS per hart at -smp 1..nproc
 	$(BUILD)/bench/tbht-bench             # TB hash vs cds_lfht vs ck_hs
+	ninja -C $(BUILD) bench-boot          # Linux boot times and RSS vs QEMU
 
 clean:
 	rm -rf $(BUILD)

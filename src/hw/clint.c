@@ -16,7 +16,14 @@
  * kicks the hart.  Only the timer thread sets MTIP on expiry; only
  * mtimecmp writes clear it.
  *
- * Concurrency: one mutex per CLINT guards msip[], mtimecmp[] and mtip[];
+ * Sstc: the same timer thread drives each hart's STIP from its stimecmp
+ * CSR.  clint_create installs clint_stimecmp_hook as the target's
+ * rv_stimecmp_changed (cpu.h): a hart writing stimecmp calls it on its own
+ * thread; STIP is set or cleared at once and the timer re-plans.  As for
+ * MTIP, only the timer thread sets STIP on expiry, only writes clear it.
+ *
+ * Concurrency: one mutex per CLINT guards msip[], mtimecmp[], mtip[],
+ * stimecmp[] and stip[];
  * MMIO callbacks (any vCPU thread) and the timer thread take it.  While
  * holding it we call rv_set_irq (an atomic RMW on the hart) and vcpu_kick:
  * lock order CLINT lock → vCPU internals; vcpu_kick must never call back
@@ -44,6 +51,8 @@ struct clint {
     uint64_t *mtimecmp;                 /* under lock */
     bool *mtip;                         /* MTIP level last driven, under lock */
     uint8_t *msip;                      /* under lock */
+    uint64_t *stimecmp;                 /* Sstc copies, under lock */
+    bool *stip;                         /* STIP level last driven */
     pthread_t timer;
 };
 
@@ -78,6 +87,16 @@ static void clint_set_mtip__locked(struct clint *c, unsigned i, bool level)
         vcpu_kick(h);
 }
 
+/* Drive STIP of hart i (lock held). */
+static void clint_set_stip__locked(struct clint *c, unsigned i, bool level)
+{
+    struct rv_hart *h = vcpu_hart(i);
+    c->stip[i] = level;
+    rv_set_irq(h, RV_IRQ_STI, level);
+    if (level)
+        vcpu_kick(h);
+}
+
 static void *clint_timer_thread(void *arg)
 {
     struct clint *c = arg;
@@ -91,6 +110,14 @@ static void *clint_timer_thread(void *arg)
                 clint_set_mtip__locked(c, i, true);
             else if (c->mtimecmp[i] < next)
                 next = c->mtimecmp[i];
+        }
+        for (unsigned i = 0; i < c->nharts; i++) {
+            if (c->stip[i] || c->stimecmp[i] == UINT64_MAX)
+                continue;
+            if (c->stimecmp[i] <= now)
+                clint_set_stip__locked(c, i, true);
+            else if (c->stimecmp[i] < next)
+                next = c->stimecmp[i];
         }
         /* Deadlines too far to express in nanoseconds count as never. */
         if (next > (UINT64_MAX - clint_origin_ns) / CLINT_NS_PER_TICK / 2) {
@@ -114,6 +141,24 @@ static void clint_cmp_written__locked(struct clint *c, unsigned i)
     if (level != c->mtip[i] || level)
         clint_set_mtip__locked(c, i, level);
     pthread_cond_signal(&c->wake);
+}
+
+/* rv_stimecmp_changed: hart h wrote stimecmp (its own thread). */
+static void clint_stimecmp_hook(void *opaque, struct rv_hart *h,
+                                uint64_t cmp)
+{
+    struct clint *c = opaque;
+    unsigned i = (unsigned)h->mhartid;
+
+    if (i >= c->nharts)
+        return;
+    pthread_mutex_lock(&c->lock);
+    c->stimecmp[i] = cmp;
+    bool level = clint_mtime() >= cmp;
+    c->stip[i] = level;
+    rv_set_irq(h, RV_IRQ_STI, level);  /* the writer checks irqs next */
+    pthread_cond_signal(&c->wake);
+    pthread_mutex_unlock(&c->lock);
 }
 
 /* Read `size` bytes at byte offset `sub` of a 64-bit register. */
@@ -184,10 +229,12 @@ struct clint *clint_create(struct pmem *pm, uint64_t base, unsigned nharts)
     c->mtimecmp = malloc(nharts * sizeof(*c->mtimecmp));
     c->mtip = calloc(nharts, sizeof(*c->mtip));
     c->msip = calloc(nharts, sizeof(*c->msip));
-    if (!c->mtimecmp || !c->mtip || !c->msip)
+    c->stimecmp = malloc(nharts * sizeof(*c->stimecmp));
+    c->stip = calloc(nharts, sizeof(*c->stip));
+    if (!c->mtimecmp || !c->mtip || !c->msip || !c->stimecmp || !c->stip)
         loom_fatal("clint: out of memory");
     for (unsigned i = 0; i < nharts; i++)
-        c->mtimecmp[i] = UINT64_MAX;
+        c->mtimecmp[i] = c->stimecmp[i] = UINT64_MAX;
 
     pthread_condattr_t ca;
     pthread_condattr_init(&ca);
@@ -198,6 +245,9 @@ struct clint *clint_create(struct pmem *pm, uint64_t base, unsigned nharts)
 
     if (pmem_add_mmio(pm, base, CLINT_SIZE, &clint_ops, c, "clint"))
         loom_fatal("clint: cannot map at 0x%llx", (unsigned long long)base);
+    /* Sstc comparators live here too (one CLINT per machine). */
+    rv_stimecmp_opaque = c;
+    rv_stimecmp_changed = clint_stimecmp_hook;
     if (pthread_create(&c->timer, NULL, clint_timer_thread, c))
         loom_fatal("clint: cannot start the timer thread");
     pthread_detach(c->timer);

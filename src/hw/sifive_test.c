@@ -6,8 +6,10 @@
  *   (code << 16)|0x3333  exit with status `code`
  *   0x7777               reset — Loom has no machine reset yet, so this
  *                        powers off with status 0 (docs/devices.md)
- * Other values are ignored.  Sizes other than 4 are refused by the physical
- * map (access fault).
+ * Other values are ignored.  2- and 4-byte writes are accepted, as on QEMU
+ * (OpenSBI's sifive_test driver uses a 16-bit store: a 16-bit 0x3333 exits
+ * with status 0); other sizes are refused by the physical map (access
+ * fault).
  *
  * Concurrency: the only state is the device mutex, taken by an exiting
  * write and never released: exit(3) is not thread-safe, so a second hart
@@ -59,7 +61,7 @@ static void sifive_test_write(void *opaque, uint64_t off, uint64_t val,
 
 static const struct mmio_ops sifive_test_ops = {
     .read = sifive_test_read, .write = sifive_test_write,
-    .min_size = 4, .max_size = 4,
+    .min_size = 2, .max_size = 4,
 };
 
 void sifive_test_create(struct pmem *pm, uint64_t base)

@@ -10,12 +10,20 @@
  * TX is immediate: a THR write goes to stdout with one write(2) (nothing is
  * buffered, so nothing is lost at exit), and LSR always shows THRE|TEMT.
  * RX (when enabled): a reader thread moves stdin bytes into a small FIFO;
- * LSR.DR is set while it holds data.  Interrupt sources (received data,
- * THR empty) are tracked in IER/IIR exactly; the line to the interrupt
- * controller is added with the PLIC (uart_irq_level computes it).
+ * LSR.DR is set while it holds data.
+ *
+ * Interrupts (what Linux's 8250 driver relies on, as QEMU's 16550A does):
+ * IIR reports the highest-priority enabled source — received data (0x04)
+ * over THR empty (0x02), else 0x01 — with 0xc0 while FIFOs are enabled.
+ * The THR-empty interrupt is raised when IER.THRI goes 0 → 1 (THR is
+ * always empty) and after each THR write (the byte leaves at once); an IIR
+ * read that reports it, or a THR write, clears it.  The output line (IRQ
+ * 10 on the board) is IIR's "interrupt pending", re-driven after every
+ * register access and every byte the reader thread adds.
  *
  * Concurrency: every register access and the reader thread's FIFO push
- * take the device mutex (a leaf lock: nothing else is locked while held).
+ * take the device mutex; the line is driven under it (lock order: UART →
+ * PLIC → vCPU, see hw.h).
  * The reader blocks in read(2) without the lock, and waits on a condition
  * variable while the FIFO is full.
  */
@@ -56,6 +64,8 @@ struct uart {
     uint8_t fifo[UART_FIFO_SIZE];
     unsigned head, count;       /* RX FIFO, under lock */
     pthread_t reader;
+    struct hw_irq irq;
+    bool irq_level;             /* level last driven */
 };
 
 static bool uart_rx_ready(const struct uart *u)
@@ -74,10 +84,14 @@ static uint8_t uart_iir(const struct uart *u)
     return fifo | UART_IIR_NONE;
 }
 
-/* The interrupt output level (for the PLIC, when it exists). */
-static UNUSED bool uart_irq_level(const struct uart *u)
+/* Drive the output line from the current state (lock held). */
+static void uart_update__locked(struct uart *u)
 {
-    return !(uart_iir(u) & UART_IIR_NONE);
+    bool level = !(uart_iir(u) & UART_IIR_NONE);
+    if (level != u->irq_level) {
+        u->irq_level = level;
+        hw_irq_set(&u->irq, level);
+    }
 }
 
 static void uart_tx(uint8_t c)
@@ -146,9 +160,12 @@ static void uart_write_reg(struct uart *u, unsigned reg, uint8_t v)
             u->dlm = v;
             return;
         }
-        /* Enabling THRI while THR is empty raises the interrupt. */
+        /* Enabling THRI while THR is empty raises the interrupt;
+         * disabling it drops a pending one. */
         if ((v & UART_IER_THRI) && !(u->ier & UART_IER_THRI))
             u->thr_ip = true;
+        else if (!(v & UART_IER_THRI))
+            u->thr_ip = false;
         u->ier = v & 0x0f;
         return;
     case UART_IIR:              /* FCR */
@@ -178,6 +195,7 @@ static uint64_t uart_mmio_read(void *opaque, uint64_t off, unsigned size)
     struct uart *u = opaque;
     pthread_mutex_lock(&u->lock);
     uint8_t v = uart_read_reg(u, off & 7);
+    uart_update__locked(u);
     pthread_mutex_unlock(&u->lock);
     return v;
 }
@@ -188,6 +206,7 @@ static void uart_mmio_write(void *opaque, uint64_t off, uint64_t val,
     struct uart *u = opaque;
     pthread_mutex_lock(&u->lock);
     uart_write_reg(u, off & 7, (uint8_t)val);
+    uart_update__locked(u);
     pthread_mutex_unlock(&u->lock);
 }
 
@@ -195,6 +214,24 @@ static const struct mmio_ops uart_ops = {
     .read = uart_mmio_read, .write = uart_mmio_write,
     .min_size = 1, .max_size = 4,
 };
+
+static void uart_push__locked(struct uart *u, uint8_t c)
+{
+    u->fifo[(u->head + u->count) % UART_FIFO_SIZE] = c;
+    u->count++;
+    uart_update__locked(u);
+}
+
+bool uart_rx_push(struct uart *u, uint8_t c)
+{
+    bool room;
+    pthread_mutex_lock(&u->lock);
+    room = u->count < UART_FIFO_SIZE;
+    if (room)
+        uart_push__locked(u, c);
+    pthread_mutex_unlock(&u->lock);
+    return room;
+}
 
 /* Reader thread: stdin → FIFO until EOF or an error. */
 static void *uart_reader(void *arg)
@@ -210,19 +247,20 @@ static void *uart_reader(void *arg)
         pthread_mutex_lock(&u->lock);
         while (u->count == UART_FIFO_SIZE)
             pthread_cond_wait(&u->room, &u->lock);
-        u->fifo[(u->head + u->count) % UART_FIFO_SIZE] = c;
-        u->count++;
+        uart_push__locked(u, c);
         pthread_mutex_unlock(&u->lock);
     }
 }
 
-struct uart *uart_create(struct pmem *pm, uint64_t base, bool rx)
+struct uart *uart_create(struct pmem *pm, uint64_t base, bool rx,
+                         struct hw_irq irq)
 {
     struct uart *u = calloc(1, sizeof(*u));
     if (!u)
         loom_fatal("uart: out of memory");
     pthread_mutex_init(&u->lock, NULL);
     pthread_cond_init(&u->room, NULL);
+    u->irq = irq;
     if (pmem_add_mmio(pm, base, 0x100, &uart_ops, u, "uart"))
         loom_fatal("uart: cannot map at 0x%llx", (unsigned long long)base);
     if (rx) {

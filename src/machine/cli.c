@@ -111,7 +111,7 @@ range:
     return fail(err, n, "-m: size '%s' out of range 16M..64G", arg);
 }
 
-/* -M virt | type=virt | help */
+/* -M virt[,dumpdtb=FILE] | type=virt | help */
 static int opt_machine(struct cli_options *o, const char *arg, char *err,
                        size_t n)
 {
@@ -125,9 +125,13 @@ static int opt_machine(struct cli_options *o, const char *arg, char *err,
     }
     if (!strcmp(s, "virt"))
         return 0;
+    if (!strncmp(s, "virt,dumpdtb=", 13) && s[13] && !strchr(s + 13, ',')) {
+        o->dumpdtb = s + 13;
+        return 0;
+    }
     if (!strncmp(s, "virt,", 5))
-        return fail(err, n, "-M: machine properties are not supported: '%s'",
-                    arg);
+        return fail(err, n, "-M: machine property not supported in '%s' "
+                    "(only dumpdtb=FILE)", arg);
     return fail(err, n, "-M: unknown machine '%s' (only 'virt'; try -M help)",
                 arg);
 }
@@ -301,7 +305,7 @@ int cli_check(const struct cli_options *o, char *err, size_t n)
         return fail(err, n, "-initrd is only allowed with -kernel");
     if (o->append && !o->kernel)
         return fail(err, n, "-append is only allowed with -kernel");
-    if (!o->bios && !o->kernel)
+    if (!o->bios && !o->kernel && !o->dumpdtb)
         return fail(err, n, "no firmware or kernel given "
                     "(use -bios FILE and/or -kernel FILE)");
     return 0;
@@ -313,7 +317,9 @@ void cli_print_help(FILE *f)
 "usage: loom [options]\n"
 "RISC-V RV64 system emulator (machine 'virt', QEMU-compatible options)\n"
 "\n"
-"  -M, -machine virt     the machine (the only one; -M help lists it)\n"
+"  -M, -machine virt[,dumpdtb=FILE]\n"
+"                        the machine (the only one; -M help lists it);\n"
+"                        dumpdtb writes its device tree to FILE and exits\n"
 "  -smp N | cpus=N       number of harts, 1..64 (default 1)\n"
 "  -m SIZE               RAM size: 512M, 1G, or a number of MiB (default 128M)\n"
 "  -bios FILE|none       firmware loaded at 0x80000000 (ELF or raw binary)\n"

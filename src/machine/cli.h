@@ -49,6 +49,7 @@ struct cli_options {
     size_t tb_size;           /* -accel tcg,tb-size=MB, in bytes; 0 default */
     bool gdb_listen;          /* -s (parsed; rejected by cli_check) */
     bool gdb_wait;            /* -S (parsed; rejected by cli_check) */
+    const char *dumpdtb;      /* -M virt,dumpdtb=FILE: write the FDT, exit */
 };
 
 /* Parse argv[1..argc).  Strings in *o point into argv.  Returns 0, or -1

@@ -1,17 +1,23 @@
 /*
  * fdt.c — build the virt board's device tree with libfdt's sequential-write
- * API (nodes are emitted in order, so phandles are fixed up front:
- * hart i's interrupt controller is 1 + i, the test device nharts + 1).
+ * API (nodes are emitted in order, so phandles are fixed up front: see
+ * DTB_PHANDLE_* in fdt.h).
  *
- * Tree (QEMU virt layout, the parts Loom implements):
+ * Tree (QEMU virt layout, node names, compatibles and property layouts as
+ * `qemu-system-riscv64 -M virt,dumpdtb=` writes them, for the devices
+ * Loom has):
  *   /            #address-cells 2, #size-cells 2, compatible "riscv-virtio"
  *   /chosen      stdout-path, bootargs, linux,initrd-start/-end (u64)
- *   /memory@..   device_type "memory", reg
- *   /cpus        timebase-frequency; cpu@N with an "riscv,cpu-intc" child
- *   /soc         simple-bus: clint@, serial@, test@
  *   /poweroff, /reboot   syscon-poweroff/-reboot on the test device
- * The UART has no "interrupts" property until the PLIC exists: Linux's
- * 8250 driver then polls it.
+ *   /memory@..   device_type "memory", reg
+ *   /cpus        timebase-frequency; cpu@N (phandle) with a
+ *                "riscv,cpu-intc" child; cpu-map/cluster0/coreN
+ *   /soc         simple-bus: rtc@ (goldfish, interrupts 11), serial@
+ *                (ns16550a, interrupts 10), test@ (syscon), plic@
+ *                (interrupts-extended: every hart's M (11) and S (9)
+ *                external interrupt), clint@ (M software 3, M timer 7)
+ * Without a PLIC the UART and RTC get no interrupt properties (Linux's 8250
+ * driver then polls).
  */
 #include "machine/fdt.h"
 
@@ -86,7 +92,10 @@ static void prop_reg(struct dtw *w, uint64_t base, uint64_t size)
     DTW_CALL(w, fdt_property(w->fdt, "reg", cells, sizeof(cells)));
 }
 
-static uint32_t intc_phandle(unsigned hart) { return 1 + hart; }
+static uint32_t intc_phandle(unsigned hart)
+{
+    return DTB_PHANDLE_INTC(hart);
+}
 
 static void emit_cpus(struct dtw *w, const struct dtb_params *p)
 {
@@ -99,6 +108,7 @@ static void emit_cpus(struct dtw *w, const struct dtb_params *p)
     for (unsigned i = 0; i < p->nharts; i++) {
         snprintf(name, sizeof(name), "cpu@%u", i);
         begin(w, name);
+        prop_u32(w, "phandle", DTB_PHANDLE_CPU(i));
         prop_str(w, "device_type", "cpu");
         prop_u32(w, "reg", i);
         prop_str(w, "status", "okay");
@@ -113,17 +123,59 @@ static void emit_cpus(struct dtw *w, const struct dtb_params *p)
         end(w);
         end(w);
     }
+    begin(w, "cpu-map");
+    begin(w, "cluster0");
+    for (unsigned i = 0; i < p->nharts; i++) {
+        snprintf(name, sizeof(name), "core%u", i);
+        begin(w, name);
+        prop_u32(w, "cpu", DTB_PHANDLE_CPU(i));
+        end(w);
+    }
+    end(w);
+    end(w);
     end(w);
 }
 
-static void emit_soc(struct dtw *w, const struct dtb_params *p,
-                     uint32_t test_phandle)
+/* interrupts-extended = < intc(i) a  intc(i) b  ... > for every hart. */
+static void prop_hart_irqs(struct dtw *w, unsigned nharts, uint32_t a,
+                           uint32_t b)
+{
+    size_t n = 4 * (size_t)nharts;
+    fdt32_t *irqs = calloc(n, sizeof(*irqs));
+    if (!irqs) {
+        if (!w->err) {
+            w->err = -FDT_ERR_NOSPACE;
+            w->what = "calloc";
+        }
+        return;
+    }
+    for (unsigned i = 0; i < nharts; i++) {
+        irqs[4 * i + 0] = cpu_to_fdt32(intc_phandle(i));
+        irqs[4 * i + 1] = cpu_to_fdt32(a);
+        irqs[4 * i + 2] = cpu_to_fdt32(intc_phandle(i));
+        irqs[4 * i + 3] = cpu_to_fdt32(b);
+    }
+    DTW_CALL(w, fdt_property(w->fdt, "interrupts-extended", irqs,
+                             (int)(n * sizeof(*irqs))));
+    free(irqs);
+}
+
+/* interrupts = <irq>, interrupt-parent = the PLIC (when there is one). */
+static void prop_plic_irq(struct dtw *w, const struct dtb_params *p,
+                          unsigned irq)
+{
+    if (!p->plic_base)
+        return;
+    prop_u32(w, "interrupts", irq);
+    prop_u32(w, "interrupt-parent", DTB_PHANDLE_PLIC(p->nharts));
+}
+
+static void emit_soc(struct dtw *w, const struct dtb_params *p)
 {
     static const char clint_compat[] = "sifive,clint0\0riscv,clint0";
+    static const char plic_compat[] = "sifive,plic-1.0.0\0riscv,plic0";
     static const char test_compat[] = "sifive,test1\0sifive,test0\0syscon";
     char name[48];
-    fdt32_t *irqs;
-    size_t nirq = 4 * (size_t)p->nharts;
 
     begin(w, "soc");
     prop_u32(w, "#address-cells", 2);
@@ -131,30 +183,18 @@ static void emit_soc(struct dtw *w, const struct dtb_params *p,
     prop_str(w, "compatible", "simple-bus");
     prop_empty(w, "ranges");
 
-    snprintf(name, sizeof(name), "clint@%" PRIx64, p->clint_base);
-    begin(w, name);
-    /* Per hart: machine software (3) and machine timer (7) interrupts. */
-    irqs = calloc(nirq, sizeof(*irqs));
-    if (!irqs) {
-        w->err = -FDT_ERR_NOSPACE;
-        w->what = "calloc";
-        return;
+    if (p->rtc_base) {
+        snprintf(name, sizeof(name), "rtc@%" PRIx64, p->rtc_base);
+        begin(w, name);
+        prop_plic_irq(w, p, p->rtc_irq);
+        prop_reg(w, p->rtc_base, 0x1000);
+        prop_str(w, "compatible", "google,goldfish-rtc");
+        end(w);
     }
-    for (unsigned i = 0; i < p->nharts; i++) {
-        irqs[4 * i + 0] = cpu_to_fdt32(intc_phandle(i));
-        irqs[4 * i + 1] = cpu_to_fdt32(3);
-        irqs[4 * i + 2] = cpu_to_fdt32(intc_phandle(i));
-        irqs[4 * i + 3] = cpu_to_fdt32(7);
-    }
-    DTW_CALL(w, fdt_property(w->fdt, "interrupts-extended", irqs,
-                             (int)(nirq * sizeof(*irqs))));
-    free(irqs);
-    prop_reg(w, p->clint_base, 0x10000);
-    prop_strs(w, "compatible", clint_compat, sizeof(clint_compat));
-    end(w);
 
     snprintf(name, sizeof(name), "serial@%" PRIx64, p->uart_base);
     begin(w, name);
+    prop_plic_irq(w, p, p->uart_irq);
     prop_u32(w, "clock-frequency", DTB_UART_CLOCK_HZ);
     prop_reg(w, p->uart_base, 0x100);
     prop_str(w, "compatible", "ns16550a");
@@ -162,9 +202,33 @@ static void emit_soc(struct dtw *w, const struct dtb_params *p,
 
     snprintf(name, sizeof(name), "test@%" PRIx64, p->test_base);
     begin(w, name);
-    prop_u32(w, "phandle", test_phandle);
+    prop_u32(w, "phandle", DTB_PHANDLE_TEST(p->nharts));
     prop_reg(w, p->test_base, 0x1000);
     prop_strs(w, "compatible", test_compat, sizeof(test_compat));
+    end(w);
+
+    if (p->plic_base) {
+        snprintf(name, sizeof(name), "plic@%" PRIx64, p->plic_base);
+        begin(w, name);
+        prop_u32(w, "phandle", DTB_PHANDLE_PLIC(p->nharts));
+        prop_u32(w, "riscv,ndev", p->plic_ndev);
+        prop_reg(w, p->plic_base, p->plic_size);
+        /* Per hart: machine (11) and supervisor (9) external interrupts,
+         * in context order (2h: M, 2h + 1: S). */
+        prop_hart_irqs(w, p->nharts, 11, 9);
+        prop_empty(w, "interrupt-controller");
+        prop_strs(w, "compatible", plic_compat, sizeof(plic_compat));
+        prop_u32(w, "#address-cells", 0);
+        prop_u32(w, "#interrupt-cells", 1);
+        end(w);
+    }
+
+    snprintf(name, sizeof(name), "clint@%" PRIx64, p->clint_base);
+    begin(w, name);
+    /* Per hart: machine software (3) and machine timer (7) interrupts. */
+    prop_hart_irqs(w, p->nharts, 3, 7);
+    prop_reg(w, p->clint_base, 0x10000);
+    prop_strs(w, "compatible", clint_compat, sizeof(clint_compat));
     end(w);
     end(w);
 }
@@ -202,7 +266,7 @@ void *dtb_build(const struct dtb_params *p, size_t *size, char *err,
 {
     size_t cap = 16384 + 1024 * (size_t)p->nharts +
                  (p->bootargs ? strlen(p->bootargs) : 0);
-    uint32_t test_phandle = p->nharts + 1;
+    uint32_t test_phandle = DTB_PHANDLE_TEST(p->nharts);
     char name[48];
     struct dtw w = { .fdt = malloc(cap) };
 
@@ -219,15 +283,15 @@ void *dtb_build(const struct dtb_params *p, size_t *size, char *err,
     prop_str(&w, "model", "riscv-virtio,loom");
 
     emit_chosen(&w, p);
+    emit_syscon(&w, "poweroff", "syscon-poweroff", 0x5555, test_phandle);
+    emit_syscon(&w, "reboot", "syscon-reboot", 0x7777, test_phandle);
     snprintf(name, sizeof(name), "memory@%" PRIx64, p->ram_base);
     begin(&w, name);
     prop_str(&w, "device_type", "memory");
     prop_reg(&w, p->ram_base, p->ram_size);
     end(&w);
     emit_cpus(&w, p);
-    emit_soc(&w, p, test_phandle);
-    emit_syscon(&w, "poweroff", "syscon-poweroff", 0x5555, test_phandle);
-    emit_syscon(&w, "reboot", "syscon-reboot", 0x7777, test_phandle);
+    emit_soc(&w, p);
     end(&w);
     DTW_CALL(&w, fdt_finish(w.fdt));
 

@@ -22,7 +22,18 @@ struct dtb_params {
     const char *bootargs;     /* /chosen/bootargs or NULL */
     uint64_t initrd_start, initrd_end;   /* both 0: no initrd */
     uint64_t clint_base, uart_base, test_base;
+    uint64_t plic_base, plic_size;       /* plic_base 0: no PLIC */
+    unsigned plic_ndev;                  /* riscv,ndev */
+    uint64_t rtc_base;                   /* 0: no RTC */
+    unsigned uart_irq, rtc_irq;          /* PLIC sources */
 };
+
+/* Phandles (fixed: the tree is written in one pass).  Hart i's cpu node
+ * and its interrupt controller, then the PLIC and the test device. */
+#define DTB_PHANDLE_CPU(i)   (1u + 2u * (i))
+#define DTB_PHANDLE_INTC(i)  (2u + 2u * (i))
+#define DTB_PHANDLE_PLIC(n)  (1u + 2u * (n))
+#define DTB_PHANDLE_TEST(n)  (2u + 2u * (n))
 
 /* Build the tree; returns a malloc'd blob of *size bytes, or NULL with a
  * message in err (libfdt failure: an internal error). */

@@ -249,3 +249,66 @@ int loader_load_file(struct pmem *pm, const char *path, uint64_t raw_addr,
         fail(err, n, "%s: %s", path, why);
     return r;
 }
+
+static uint64_t get_le(const uint8_t *p, unsigned n)
+{
+    uint64_t v = 0;
+    for (unsigned i = 0; i < n; i++)
+        v |= (uint64_t)p[i] << (8 * i);
+    return v;
+}
+
+bool loader_parse_image_hdr(const uint8_t *buf, size_t len,
+                            struct loader_image_hdr *hdr)
+{
+    if (len < LOADER_IMAGE_MAGIC2_OFF + 4 ||
+        get_le(buf + LOADER_IMAGE_MAGIC2_OFF, 4) != LOADER_IMAGE_MAGIC2)
+        return false;
+    hdr->text_offset = get_le(buf + 0x8, 8);
+    hdr->image_size = get_le(buf + 0x10, 8);
+    return true;
+}
+
+int loader_load_kernel(struct pmem *pm, const char *path, uint64_t ram_base,
+                       uint64_t min_addr, struct loader_image *img,
+                       char *err, size_t n)
+{
+    struct loader_image_hdr hdr;
+    char why[160];
+    uint8_t *buf;
+    size_t len;
+    int r = loader_read_file(path, &buf, &len, why, sizeof(why));
+
+    if (r == 0) {
+        if (loader_is_elf(buf, len)) {
+            r = loader_load_elf(pm, buf, len, img, why, sizeof(why));
+        } else if (loader_parse_image_hdr(buf, len, &hdr)) {
+            uint64_t at = ram_base + hdr.text_offset;
+            if (hdr.text_offset > UINT64_MAX - ram_base || at < min_addr)
+                at = min_addr;
+            r = loader_load_raw(pm, at, buf, len, img, why, sizeof(why));
+            /* The kernel will use image_size bytes: keep them free. */
+            if (!r && hdr.image_size > len &&
+                at + hdr.image_size > at)
+                img->high = at + hdr.image_size;
+        } else {
+            r = loader_load_raw(pm, min_addr, buf, len, img, why,
+                                sizeof(why));
+        }
+        free(buf);
+    }
+    if (r)
+        fail(err, n, "%s: %s", path, why);
+    return r;
+}
+
+uint64_t loader_initrd_addr(uint64_t kernel_entry, uint64_t kernel_high,
+                            uint64_t ram_size)
+{
+    const uint64_t cap = 128ull << 20, page = 4096;
+    uint64_t at = kernel_entry + (ram_size / 2 < cap ? ram_size / 2 : cap);
+
+    if (at < kernel_high)
+        at = kernel_high;
+    return (at + page - 1) & ~(page - 1);
+}

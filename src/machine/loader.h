@@ -46,4 +46,31 @@ int loader_load_raw(struct pmem *pm, uint64_t addr, const uint8_t *buf,
 int loader_load_file(struct pmem *pm, const char *path, uint64_t raw_addr,
                      struct loader_image *img, char *err, size_t errlen);
 
+/* The RISC-V Linux Image header (Documentation/riscv/boot-image-header):
+ * text_offset at 0x8 (load offset from the start of RAM), image_size at
+ * 0x10 (bytes the kernel occupies, bss included), magic2 "RSC\x05" at
+ * 0x38.  Returns true and fills the fields when buf carries the header. */
+#define LOADER_IMAGE_MAGIC2     0x05435352u     /* "RSC\x05", LE */
+#define LOADER_IMAGE_MAGIC2_OFF 0x38
+struct loader_image_hdr {
+    uint64_t text_offset, image_size;
+};
+bool loader_parse_image_hdr(const uint8_t *buf, size_t len,
+                            struct loader_image_hdr *hdr);
+
+/* Load a kernel (-kernel FILE): an ELF at its addresses; a Linux Image at
+ * max(min_addr, ram_base + text_offset), its high end covering image_size;
+ * anything else raw at min_addr.  The message in err starts with the
+ * path. */
+int loader_load_kernel(struct pmem *pm, const char *path, uint64_t ram_base,
+                       uint64_t min_addr, struct loader_image *img,
+                       char *err, size_t errlen);
+
+/* Where -initrd goes, QEMU's riscv_load_initrd rule: kernel_entry +
+ * min(ram_size / 2, 128 MiB), so a kernel that decompresses or grows its
+ * bss does not run over it; never below the kernel image's end
+ * (kernel_high), page aligned. */
+uint64_t loader_initrd_addr(uint64_t kernel_entry, uint64_t kernel_high,
+                            uint64_t ram_size);
+
 #endif

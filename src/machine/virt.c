@@ -6,11 +6,15 @@
  *                 raw at 0x80000000 (start = 0x80000000).
  *   -kernel FILE  ELF at its addresses; otherwise raw at the end of the
  *                 firmware rounded up to 2 MiB (0x80000000 with no firmware,
- *                 0x80200000 behind a firmware under 2 MiB, like QEMU).
+ *                 0x80200000 behind a firmware under 2 MiB, like QEMU); a
+ *                 Linux Image (header magic "RSC\x05") no lower than RAM +
+ *                 its text_offset, and its image_size kept free.
  *                 Without -bios it is also the start address.
  *   -initrd FILE  raw at kernel entry + min(RAM/2, 128 MiB) (QEMU's rule).
  *   FDT           built last (it names the initrd), placed by dtb_place,
  *                 and must not overlap an image.
+ * -M virt,dumpdtb=FILE writes the tree (as built for this command line)
+ * to FILE and exits 0 before anything runs, as QEMU does.
  * The ROM's reset vector then hands a0 = hartid, a1 = FDT, a2 = OpenSBI's
  * fw_dynamic_info (next stage = the kernel) to the start address.
  */
@@ -18,6 +22,7 @@
 
 #include <errno.h>
 #include <inttypes.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -65,8 +70,10 @@ static struct pmem *build_map(const struct cli_options *o)
     /* The UART reads stdin only when the serial port is the terminal. */
     rx = o->serial == CLI_SERIAL_STDIO ||
          (o->serial == CLI_SERIAL_DEFAULT && o->nographic);
-    uart_create(pm, VIRT_UART_BASE, rx);
+    struct plic *plic = plic_create(pm, VIRT_PLIC_BASE, o->smp, NULL, NULL);
+    uart_create(pm, VIRT_UART_BASE, rx, plic_irq(plic, VIRT_UART_IRQ));
     sifive_test_create(pm, VIRT_TEST_BASE);
+    goldfish_rtc_create(pm, VIRT_RTC_BASE, plic_irq(plic, VIRT_RTC_IRQ));
     clint_create(pm, VIRT_CLINT_BASE, o->smp);
     rv_rdtime = clint_mtime;
     return pm;
@@ -92,7 +99,11 @@ static void load_images(struct pmem *pm, const struct cli_options *o,
         fw_end = end = fw.high;
     }
     if (o->kernel) {
-        load_or_die(pm, o->kernel, align_up(fw_end, 2 * MiB), &kern);
+        char err[512];
+        if (loader_load_kernel(pm, o->kernel, VIRT_RAM_BASE,
+                               align_up(fw_end, 2 * MiB), &kern, err,
+                               sizeof(err)))
+            loom_user_error("%s", err);
         if (o->bios && overlaps(fw.low, fw.high, kern.low, kern.high))
             loom_user_error("%s: kernel at 0x%" PRIx64 "..0x%" PRIx64
                             " overlaps the firmware %s", o->kernel,
@@ -104,9 +115,8 @@ static void load_images(struct pmem *pm, const struct cli_options *o,
             end = kern.high;
     }
     if (o->initrd) {
-        uint64_t off = o->ram_size / 2 < 128 * MiB ? o->ram_size / 2
-                                                    : 128 * MiB;
-        uint64_t at = align_up(bi->kernel_entry + off, 4096);
+        uint64_t at = loader_initrd_addr(bi->kernel_entry, kern.high,
+                                         o->ram_size);
         struct loader_image rd;
         char err[512];
         uint8_t *buf;
@@ -114,8 +124,6 @@ static void load_images(struct pmem *pm, const struct cli_options *o,
 
         if (loader_read_file(o->initrd, &buf, &len, err, sizeof(err)))
             loom_user_error("%s: %s", o->initrd, err);
-        if (at < kern.high)
-            at = align_up(kern.high, 4096);
         if (loader_load_raw(pm, at, buf, len, &rd, err, sizeof(err)))
             loom_user_error("%s: %s", o->initrd, err);
         free(buf);
@@ -138,12 +146,24 @@ static void load_fdt(struct pmem *pm, const struct cli_options *o,
         .initrd_start = bi->initrd_start, .initrd_end = bi->initrd_end,
         .clint_base = VIRT_CLINT_BASE, .uart_base = VIRT_UART_BASE,
         .test_base = VIRT_TEST_BASE,
+        .plic_base = VIRT_PLIC_BASE, .plic_size = PLIC_SIZE,
+        .plic_ndev = PLIC_NUM_SOURCES,
+        .rtc_base = VIRT_RTC_BASE,
+        .uart_irq = VIRT_UART_IRQ, .rtc_irq = VIRT_RTC_IRQ,
     };
     char err[256];
     void *blob = dtb_build(&p, &bi->fdt_size, err, sizeof(err));
 
     if (!blob)
         loom_fatal("%s", err);
+    if (o->dumpdtb) {
+        FILE *f = fopen(o->dumpdtb, "wb");
+        if (!f || fwrite(blob, 1, bi->fdt_size, f) != bi->fdt_size ||
+            fclose(f))
+            loom_user_error("dumpdtb=%s: cannot write: %s", o->dumpdtb,
+                            strerror(errno));
+        loom_exit(0);
+    }
     bi->fdt_addr = dtb_place(VIRT_RAM_BASE, o->ram_size, bi->fdt_size);
     if (!bi->fdt_addr || bi->fdt_addr < images_end)
         loom_user_error("not enough RAM (-m %" PRIu64 "M) to place the "

@@ -4,7 +4,8 @@
  *
  * Memory map (QEMU virt compatible; only what Loom implements):
  *   0x00001000  boot ROM (BOOTROM_SIZE)     0x00100000  SiFive test
- *   0x02000000  CLINT                       0x10000000  NS16550A UART
+ *   0x00101000  Goldfish RTC (IRQ 11)       0x02000000  CLINT
+ *   0x0c000000  PLIC                        0x10000000  NS16550A UART (IRQ 10)
  *   0x80000000  RAM (-m bytes)
  */
 #ifndef LOOM_MACHINE_VIRT_H
@@ -15,12 +16,13 @@
 #include "util/compiler.h"
 
 #define VIRT_TEST_BASE   0x100000ull
+#define VIRT_RTC_BASE    0x101000ull
+#define VIRT_PLIC_BASE   0xc000000ull
 #define VIRT_CLINT_BASE  0x2000000ull
 #define VIRT_UART_BASE   0x10000000ull
 #define VIRT_RAM_BASE    0x80000000ull
-
-/* What the device tree advertises for each hart; raise these as the front
- * end grows (F/D, Sv39). */
+#define VIRT_UART_IRQ    10
+#define VIRT_RTC_IRQ     11
 
 /* Where the boot images went (for logs and tests). */
 struct virt_boot_info {

@@ -1,7 +1,7 @@
 #!/bin/sh
 # Regenerates the expected-output files (<name>.ref) of the guest suite by
 # running each program on QEMU, never on Loom. Builds the ELFs itself with
-# the flags in rt/cflags into a temporary folder. Refuses to write a ref
+# the flags in rt/cflags (plus <name>.cflags if present) into a temporary folder. Refuses to write a ref
 # whose run did not exit 0 or does not end with "PASS".
 #   usage: tests/guest/gen-refs.sh [name...]     (default: all of programs.txt)
 set -eu
@@ -19,7 +19,9 @@ for name in $names; do
     src=$name.c
     [ -f "$name.S" ] && src=$name.S
     # shellcheck disable=SC2046
-    $cc $(cat rt/cflags) -I rt -T rt/link.ld rt/start.S rt/trap.S rt/rt.c "$src" \
+    pflags=""
+    [ -f "$name.cflags" ] && pflags=$(cat "$name.cflags")
+    $cc $(cat rt/cflags) $pflags -I rt -T rt/link.ld rt/start.S rt/trap.S rt/rt.c "$src" \
         -o "$tmp/$name.elf"
     rc=0
     # shellcheck disable=SC2086

@@ -1,7 +1,7 @@
 /*
  * cpu.c — hart lifetime (init, reset) and the -d in_asm block printer.
  *
- * misa is fixed: RV64 I M A C U.  C is always on, so IALIGN = 16 and no
+ * misa is fixed: RV64 I M A F D C S U.  C is always on, so IALIGN = 16 and no
  * jump can raise instruction-address-misaligned (docs/riscv.md).
  */
 #include <stdio.h>
@@ -11,7 +11,8 @@
 /* The extensions every hart implements (misa is read-only). */
 static const uint64_t rv_misa_implemented =
     RV_MISA_MXL64 | RV_MISA_EXT('I') | RV_MISA_EXT('M') |
-    RV_MISA_EXT('A') | RV_MISA_EXT('C') | RV_MISA_EXT('U');
+    RV_MISA_EXT('A') | RV_MISA_EXT('F') | RV_MISA_EXT('D') |
+    RV_MISA_EXT('C') | RV_MISA_EXT('S') | RV_MISA_EXT('U');
 
 const char *rv_isa_string(void)
 {
@@ -22,7 +23,10 @@ const char *rv_isa_string(void)
     for (const char *c = order; *c; c++)
         if (*c != 's' && *c != 'u' && (rv_misa_implemented & RV_MISA_EXT(*c - 32)))
             *p++ = *c;
-    strcpy(p, "_zicsr_zifencei");
+    p += sprintf(p, "_zicsr_zifencei");
+    /* S-level extensions come after the Z ones (Sstc: stimecmp). */
+    if (rv_misa_implemented & RV_MISA_EXT('S'))
+        strcpy(p, "_sstc");
     return buf;
 }
 
@@ -44,6 +48,8 @@ void rv_hart_init(struct rv_hart *h, unsigned hartid, struct pmem *pm)
 void rv_hart_reset(struct rv_hart *h, uint64_t pc)
 {
     memset(h->x, 0, sizeof(h->x));
+    memset(h->f, 0, sizeof(h->f));
+    h->fflags = h->frm = 0;
     h->pc = pc;
     h->priv = RV_PRIV_M;
     h->lr_addr = ~0ull;
@@ -52,10 +58,18 @@ void rv_hart_reset(struct rv_hart *h, uint64_t pc)
     h->mstatus = (uint64_t)RV_PRIV_M << RV_MSTATUS_MPP_SHIFT;
     if (rv_has_ext(h, 'U'))
         h->mstatus |= 2ull << 32;
+    if (rv_has_ext(h, 'S'))
+        h->mstatus |= 2ull << 34;    /* SXL = 64 bits */
     h->medeleg = h->mideleg = 0;
     h->mie = h->mip = 0;
     h->mtvec = h->mscratch = h->mepc = h->mcause = h->mtval = 0;
     h->mcounteren = h->mcountinhibit = 0;
+    /* S mode: satp Bare, delegation off, Sstc comparator at "never". */
+    h->menvcfg = h->senvcfg = h->scounteren = 0;
+    h->stvec = h->sscratch = h->sepc = h->scause = h->stval = h->satp = 0;
+    h->stimecmp = ~0ull;
+    h->tlb_super_lo = ~0ull;
+    h->tlb_super_hi = 0;
     h->cycle_offset = -(int64_t)rv_host_ticks();
     h->instret_offset = h->cycle_offset;
     h->halted = false;

@@ -57,9 +57,13 @@ enum rv_irq {
 #define RV_TBF_FS_SHIFT   4
 #define RV_TBF_VM_SHIFT   8
 
-/* MMU indexes into the softmmu TLB: numerically the privilege whose
- * permissions (PMP today, page tables later) the entries hold. */
-enum rv_mmu_idx { RV_MMU_U = 0, RV_MMU_S = 1, RV_MMU_M = 3 };
+/* MMU indexes into the softmmu TLB (docs/riscv.md "MMU indexes"): U and S
+ * translate through satp with that privilege's page permissions; S_SUM is S
+ * with mstatus.SUM = 1 (data only: S may then read/write U pages); M is
+ * untranslated.  Numerically U/S/M equal the privilege whose PMP
+ * permissions the entries hold (S_SUM: S).  MXR is not an index: a change
+ * flushes the TLB. */
+enum rv_mmu_idx { RV_MMU_U = 0, RV_MMU_S = 1, RV_MMU_S_SUM = 2, RV_MMU_M = 3 };
 
 #define RV_PMP_ENTRIES 16        /* implemented PMP entries (0..15) */
 
@@ -73,13 +77,27 @@ struct rv_hart {
     _Atomic int32_t exit_request;  /* nonzero: leave at next TB entry */
     int32_t pad0;
 
+    /* --- F/D state (trans_fp.c, fpu_helper.c) ----------------------------- */
+    uint64_t f[32];          /* NaN-boxed: a single has upper 32 bits all 1 */
+    uint32_t fflags;         /* accrued exceptions: NV DZ OF UF NX (4..0) */
+    uint32_t frm;            /* dynamic rounding mode (3 bits, WARL-free) */
+
     /* --- machine-mode CSRs ------------------------------------------------ */
-    enum rv_priv priv;       /* M or U (misa: RV64 IMACU) */
+    enum rv_priv priv;       /* M, S or U */
     uint64_t mhartid;
     uint64_t mstatus, misa, medeleg, mideleg, mie, mip;
     _Atomic uint64_t mip_async;    /* device-driven bits (MTIP, MSIP, MEIP..) */
     uint64_t mtvec, mscratch, mepc, mcause, mtval;
     uint64_t mcounteren, mcountinhibit;
+    uint64_t menvcfg;
+
+    /* --- supervisor-mode CSRs (csr.c; sstatus/sie/sip are views) --------- */
+    uint64_t stvec, sscratch, sepc, scause, stval, satp;
+    uint64_t scounteren, senvcfg;
+    uint64_t stimecmp;             /* Sstc: STIP = time >= stimecmp */
+    /* Virtual range [lo, hi] holding superpages cached in the TLB (page by
+     * page) since the last full flush: a page flush there flushes all. */
+    uint64_t tlb_super_lo, tlb_super_hi;
     int64_t cycle_offset;          /* mcycle = host ticks + offset */
     int64_t instret_offset;
 
@@ -116,7 +134,11 @@ static inline uint32_t rv_tb_flags(const struct rv_hart *h)
      * (MPRV is only ever set in M mode: mret below M clears it). */
     uint32_t mmu = (h->mstatus >> 17) & 1 ? (uint32_t)(h->mstatus >> 11) & 3
                                           : (uint32_t)h->priv;
-    return (uint32_t)h->priv | (mmu << RV_TBF_MMU_SHIFT);
+    /* S data accesses with mstatus.SUM (bit 18) use the S_SUM index. */
+    if (mmu == RV_MMU_S && ((h->mstatus >> 18) & 1))
+        mmu = RV_MMU_S_SUM;
+    return (uint32_t)h->priv | (mmu << RV_TBF_MMU_SHIFT) |
+           ((uint32_t)(h->mstatus >> 13) & 3) << RV_TBF_FS_SHIFT;
 }
 /* Translate the TB starting at pc with flags into ir.  May raise an
  * instruction fault for the first instruction (siglongjmp; the trap is taken
@@ -156,6 +178,13 @@ const char *rv_mmu_type(void);
 
 /* The time CSR source (mtime, 10 MHz): set by the board before harts run. */
 extern uint64_t (*rv_rdtime)(void);
+/* Sstc: the hart's stimecmp changed (owner thread).  Set once by the timer
+ * device (clint_create) before harts run; it drives STIP in mip_async at
+ * once and when time reaches cmp (no polling), like MTIP.  NULL: STIP is
+ * evaluated only when stimecmp is written. */
+extern void (*rv_stimecmp_changed)(void *opaque, struct rv_hart *h,
+                                   uint64_t cmp);
+extern void *rv_stimecmp_opaque;
 
 /* --- softmmu glue ---------------------------------------------------------- */
 /* The target's tlb_ops and the helpers generated code calls on a TLB miss

@@ -2,10 +2,13 @@
  * csr.c — the Zicsr register file: M-mode CSRs, the unprivileged counters,
  * and the access rules (privilege, read-only, counter enables).
  *
- * Implemented privilege modes: M and U (misa reports RV64 IMACU).  The
- * structure is ready for S: each CSR's existence can depend on misa
- * (rv_csr_read returns false for a CSR that does not exist in this
- * configuration), and WARL fields are legalised in one place per CSR.
+ * Implemented privilege modes: M, S and U.  Each CSR's existence can
+ * depend on misa (rv_csr_read returns false for a CSR that does not exist
+ * in this configuration), and WARL fields are legalised in one place per
+ * CSR.  sstatus, sie and sip are views of mstatus, mie and mip (the last
+ * two masked by mideleg).  Changes that alter address translation (satp,
+ * MXR) flush the hart's TLB and jump cache; SUM selects an mmu index
+ * (cpu.h) instead.
  *
  * Counters: mcycle and minstret are host monotonic nanoseconds plus a
  * per-hart offset (writes set the offset).  minstret therefore does not count
@@ -23,6 +26,8 @@ static uint64_t rv_rdtime_host(void)
     return rv_host_ticks() / 100;
 }
 uint64_t (*rv_rdtime)(void) = rv_rdtime_host;
+void (*rv_stimecmp_changed)(void *opaque, struct rv_hart *h, uint64_t cmp);
+void *rv_stimecmp_opaque;
 
 uint64_t rv_host_ticks(void)
 {
@@ -34,6 +39,11 @@ uint64_t rv_host_ticks(void)
 enum {
     CSR_CYCLE = 0xc00, CSR_TIME = 0xc01, CSR_INSTRET = 0xc02,
     CSR_HPMCOUNTER3 = 0xc03, CSR_HPMCOUNTER31 = 0xc1f,
+    CSR_SSTATUS = 0x100, CSR_SIE = 0x104, CSR_STVEC = 0x105,
+    CSR_SCOUNTEREN = 0x106, CSR_SENVCFG = 0x10a, CSR_SSCRATCH = 0x140,
+    CSR_SEPC = 0x141, CSR_SCAUSE = 0x142, CSR_STVAL = 0x143, CSR_SIP = 0x144,
+    CSR_STIMECMP = 0x14d, CSR_SATP = 0x180,
+    CSR_FFLAGS = 0x001, CSR_FRM = 0x002, CSR_FCSR = 0x003,
     CSR_MSTATUS = 0x300, CSR_MISA = 0x301, CSR_MEDELEG = 0x302,
     CSR_MIDELEG = 0x303, CSR_MIE = 0x304, CSR_MTVEC = 0x305,
     CSR_MCOUNTEREN = 0x306, CSR_MENVCFG = 0x30a, CSR_MCOUNTINHIBIT = 0x320,
@@ -83,6 +93,12 @@ static void rv_set_countinhibit(struct rv_hart *h, uint64_t val)
 
 /* --- mstatus ------------------------------------------------------------------ */
 
+/* The mstatus bits sstatus shows (SD and FS included: the F/D code keeps
+ * them in mstatus); UXL is read-only. */
+#define RV_SSTATUS_MASK (RV_MSTATUS_SIE | RV_MSTATUS_SPIE | RV_MSTATUS_SPP | \
+                         RV_MSTATUS_FS | (3ull << 15) | RV_MSTATUS_SUM |    \
+                         RV_MSTATUS_MXR | RV_MSTATUS_UXL | (1ull << 63))
+
 static bool rv_priv_implemented(const struct rv_hart *h, unsigned p)
 {
     return p == RV_PRIV_M || (p == RV_PRIV_U && rv_has_ext(h, 'U')) ||
@@ -96,11 +112,78 @@ static void rv_write_mstatus(struct rv_hart *h, uint64_t val)
 
     if (rv_has_ext(h, 'U'))
         mask |= RV_MSTATUS_MPRV | RV_MSTATUS_TW;
+    if (rv_has_ext(h, 'S'))
+        mask |= RV_MSTATUS_SIE | RV_MSTATUS_SPIE | RV_MSTATUS_SPP |
+                RV_MSTATUS_SUM | RV_MSTATUS_MXR | RV_MSTATUS_TVM |
+                RV_MSTATUS_TSR;
     /* MPP is WARL: an unimplemented mode leaves the field unchanged. */
     unsigned mpp = (val & RV_MSTATUS_MPP) >> RV_MSTATUS_MPP_SHIFT;
     if (rv_priv_implemented(h, mpp))
         mask |= RV_MSTATUS_MPP;
+    mask |= RV_MSTATUS_FS;   /* F/D: Off/Initial/Clean/Dirty, all legal */
     h->mstatus = (ms & ~mask) | (val & mask);
+    /* SD (read-only) summarises FS == Dirty (XS is always 0). */
+    h->mstatus &= ~RV_MSTATUS_SD;
+    if ((h->mstatus & RV_MSTATUS_FS) == RV_MSTATUS_FS)
+        h->mstatus |= RV_MSTATUS_SD;
+    /* MXR changes which pages are readable: cached permissions are stale.
+     * (SUM selects an mmu index; MPRV/MPP are in the TB flags.) */
+    if ((ms ^ h->mstatus) & RV_MSTATUS_MXR)
+        rv_flush_translation(h, 0, true);
+}
+
+/* --- S mode ----------------------------------------------------------------- */
+
+/* Exceptions medeleg can delegate: every defined cause but ecall from M
+ * (read-only zero) — 0-9, 12, 13, 15. */
+#define RV_MEDELEG_MASK 0xb3ffull
+
+static void rv_write_satp(struct rv_hart *h, uint64_t val)
+{
+    unsigned mode = (unsigned)(val >> RV_SATP_MODE_SHIFT);
+
+    /* Unsupported modes: the write is ignored (WARL).  ASID: all 16 bits
+     * writable (the TLB is not ASID-tagged, so any width is correct). */
+    if (mode != RV_SATP_MODE_BARE && mode != RV_SATP_MODE_SV39 &&
+        mode != RV_SATP_MODE_SV48)
+        return;
+    h->satp = val;
+    /* Translations of the old satp (and jump-cache entries keyed by
+     * virtual pc) must go: flush everything. */
+    rv_flush_translation(h, 0, true);
+}
+
+/* Sstc: (re)arm the comparison; STIP follows at once. */
+static void rv_write_stimecmp(struct rv_hart *h, uint64_t val)
+{
+    h->stimecmp = val;
+    if (rv_stimecmp_changed) {
+        rv_stimecmp_changed(rv_stimecmp_opaque, h, val);
+        return;
+    }
+    rv_set_irq(h, RV_IRQ_STI, rv_rdtime() >= val);
+}
+
+/* stimecmp is reachable below M only with menvcfg.STCE and mcounteren.TM
+ * (Sstc). */
+static bool rv_stimecmp_allowed(const struct rv_hart *h)
+{
+    return h->priv == RV_PRIV_M ||
+           ((h->menvcfg & RV_MENVCFG_STCE) && (h->mcounteren & 2));
+}
+
+/* Counter csr (cycle/time/instret/hpm) readable at the current privilege:
+ * S needs mcounteren, U needs mcounteren and (with S mode) scounteren. */
+static bool rv_counter_enabled(const struct rv_hart *h, unsigned csr)
+{
+    uint64_t bit = 1ull << (csr - CSR_CYCLE);
+
+    if (h->priv == RV_PRIV_M)
+        return true;
+    if (!(h->mcounteren & bit))
+        return false;
+    return h->priv == RV_PRIV_S || !rv_has_ext(h, 'S') ||
+           (h->scounteren & bit);
 }
 
 /* --- read / write ------------------------------------------------------------- */
@@ -115,6 +198,25 @@ static bool rv_csr_read(struct rv_hart *h, unsigned csr, uint64_t *val)
         *val = rv_counter_get(h, &h->instret_offset, RV_INHIBIT_IR); return true;
     case CSR_TIME:       *val = rv_rdtime(); return true;
     case CSR_MSTATUS:    *val = h->mstatus; return true;
+    case CSR_FFLAGS: case CSR_FRM: case CSR_FCSR:
+        /* F/D state: absent (illegal) while mstatus.FS is Off. */
+        if (!(h->mstatus & RV_MSTATUS_FS))
+            return false;
+        *val = csr == CSR_FFLAGS ? h->fflags
+             : csr == CSR_FRM ? h->frm : h->frm << 5 | h->fflags;
+        return true;
+    case CSR_SSTATUS:    *val = h->mstatus & RV_SSTATUS_MASK; return true;
+    case CSR_SIE:        *val = h->mie & h->mideleg; return true;
+    case CSR_SIP:        *val = rv_mip(h) & h->mideleg; return true;
+    case CSR_STVEC:      *val = h->stvec; return true;
+    case CSR_SCOUNTEREN: *val = h->scounteren; return true;
+    case CSR_SENVCFG:    *val = h->senvcfg; return true;
+    case CSR_SSCRATCH:   *val = h->sscratch; return true;
+    case CSR_SEPC:       *val = h->sepc; return true;
+    case CSR_SCAUSE:     *val = h->scause; return true;
+    case CSR_STVAL:      *val = h->stval; return true;
+    case CSR_SATP:       *val = h->satp; return true;
+    case CSR_STIMECMP:   *val = h->stimecmp; return true;
     case CSR_MISA:       *val = h->misa; return true;
     case CSR_MEDELEG:
     case CSR_MIDELEG:
@@ -130,7 +232,7 @@ static bool rv_csr_read(struct rv_hart *h, unsigned csr, uint64_t *val)
     case CSR_MENVCFG:
         if (!rv_has_ext(h, 'U'))
             return false;
-        *val = csr == CSR_MCOUNTEREN ? h->mcounteren : 0;
+        *val = csr == CSR_MCOUNTEREN ? h->mcounteren : h->menvcfg;
         return true;
     case CSR_MCOUNTINHIBIT: *val = h->mcountinhibit; return true;
     case CSR_MSCRATCH:   *val = h->mscratch; return true;
@@ -179,10 +281,57 @@ static void rv_csr_write(struct rv_hart *h, unsigned csr, uint64_t val)
 {
     switch (csr) {
     case CSR_MSTATUS:  rv_write_mstatus(h, val); break;
-    case CSR_MEDELEG:  h->medeleg = 0; break;          /* no S mode yet */
-    case CSR_MIDELEG:  h->mideleg = 0; break;
-    case CSR_MIE:      h->mie = val & RV_MIP_HW; break;
-    case CSR_MIP:      break;  /* M bits read-only; S bits come with S mode */
+    case CSR_FFLAGS: case CSR_FRM: case CSR_FCSR:
+        if (csr == CSR_FFLAGS || csr == CSR_FCSR)
+            h->fflags = val & 0x1f;
+        if (csr == CSR_FRM)
+            h->frm = val & 7;
+        else if (csr == CSR_FCSR)
+            h->frm = (val >> 5) & 7;
+        rv_fs_set_dirty(h);
+        break;
+    case CSR_MEDELEG:  h->medeleg = val & RV_MEDELEG_MASK; break;
+    case CSR_MIDELEG:  h->mideleg = val & RV_MIP_S; break;
+    case CSR_MIE:      h->mie = val & (RV_MIP_HW | RV_MIP_S); break;
+    case CSR_MIP: {
+        /* M bits are read-only; SSIP, SEIP (the software half) and STIP
+         * (unless Sstc drives it) are writable. */
+        uint64_t m = RV_MIP_S;
+        if (h->menvcfg & RV_MENVCFG_STCE)
+            m &= ~RV_MIP_STIP;
+        h->mip = (h->mip & ~m) | (val & m);
+        break;
+    }
+    case CSR_MENVCFG:
+        /* FIOM and STCE (Sstc); CBIE/CBCFE/CBZE/PBMTE not implemented. */
+        h->menvcfg = val & (1ull | RV_MENVCFG_STCE);
+        break;
+    case CSR_SSTATUS:
+        rv_write_mstatus(h, (h->mstatus & ~RV_SSTATUS_MASK) |
+                            (val & RV_SSTATUS_MASK));
+        break;
+    case CSR_SIE:
+        h->mie = (h->mie & ~h->mideleg) | (val & h->mideleg);
+        break;
+    case CSR_SIP: {
+        /* Only SSIP is writable from S (when delegated). */
+        uint64_t m = h->mideleg & (1ull << RV_IRQ_SSI);
+        h->mip = (h->mip & ~m) | (val & m);
+        break;
+    }
+    case CSR_STVEC:
+        if ((val & RV_MTVEC_MODE) >= 2)
+            val = (val & ~RV_MTVEC_MODE) | (h->stvec & RV_MTVEC_MODE);
+        h->stvec = val;
+        break;
+    case CSR_SCOUNTEREN: h->scounteren = val & 0xffffffffu; break;
+    case CSR_SENVCFG:  h->senvcfg = val & 1ull; break;      /* FIOM */
+    case CSR_SSCRATCH: h->sscratch = val; break;
+    case CSR_SEPC:     h->sepc = val & ~1ull; break;
+    case CSR_SCAUSE:   h->scause = val; break;
+    case CSR_STVAL:    h->stval = val; break;
+    case CSR_SATP:     rv_write_satp(h, val); break;
+    case CSR_STIMECMP: rv_write_stimecmp(h, val); break;
     case CSR_MTVEC:
         /* MODE is WARL: reserved modes (>= 2) keep the old mode. */
         if ((val & RV_MTVEC_MODE) >= 2)
@@ -221,15 +370,31 @@ bool rv_csr_access(struct rv_hart *h, unsigned csr, enum rv_csr_kind kind,
         return false;                        /* needs more privilege */
     if (write && (csr >> 10) == 3)
         return false;                        /* read-only CSR */
-    /* Unprivileged counters below M: enabled per counter by mcounteren. */
-    if (csr >= CSR_CYCLE && csr <= CSR_HPMCOUNTER31 && h->priv < RV_PRIV_M &&
-        !(h->mcounteren & (1u << (csr - CSR_CYCLE))))
+    /* Unprivileged counters below M: enabled per counter by mcounteren
+     * (and scounteren for U). */
+    if (csr >= CSR_CYCLE && csr <= CSR_HPMCOUNTER31 &&
+        !rv_counter_enabled(h, csr))
+        return false;
+    /* S-mode CSRs that exist only with S. */
+    if ((csr >> 8) == 1 && !rv_has_ext(h, 'S'))
+        return false;
+    /* mstatus.TVM: satp traps in S. */
+    if (csr == CSR_SATP && h->priv == RV_PRIV_S &&
+        (h->mstatus & RV_MSTATUS_TVM))
+        return false;
+    if (csr == CSR_STIMECMP && !rv_stimecmp_allowed(h))
         return false;
     if (!rv_csr_read(h, csr, &val))
         return false;
     *old = val;
     if (!write)
         return true;
+    /* mip.SEIP reads as the software bit OR the external line, but only
+     * the software bit takes part in a CSRRS/CSRRC read-modify-write (priv
+     * spec, mip): otherwise setting SSIP while a PLIC line is high would
+     * latch SEIP in software and the interrupt would never go away. */
+    if (csr == CSR_MIP)
+        val = (val & ~RV_MIP_SEIP) | (h->mip & RV_MIP_SEIP);
     switch (kind) {
     case RV_CSR_RW: val = src; break;
     case RV_CSR_RS: val |= src; break;

@@ -5,7 +5,7 @@
  *
  * Contract (see decode.h): rv_decode() is a pure function of the raw bits; it
  * always fills the whole struct, and any encoding Loom does not implement —
- * reserved, wrong funct fields, F/D/V, custom opcodes, 48-bit and longer —
+ * reserved, wrong funct fields, Q/Zfh/V, custom opcodes, 48-bit and longer —
  * comes back as RV_OP_ILLEGAL with len set.  Compressed HINTs are legal and
  * decode to their expansion (they execute as that base op, which is either a
  * no-op or harmless); reserved compressed code points are illegal.  The
@@ -17,9 +17,15 @@
  * Field conventions: imm is sign-extended; shifts carry the shamt; CSR*I
  * carry zimm in imm (rs1 = 0); LUI/AUIPC carry the sign-extended imm20 << 12;
  * branches and jumps carry the byte offset.  Fields an op does not use are 0.
+ * F/D: rd/rs1/rs2 name f or x registers as the op says; FP loads/stores
+ * carry the offset in imm; every other FP op carries rm | rs3 << 3 in imm
+ * (rm = inst[14:12], 0 where the op has no rm; rs3 for the fused ops).
+ * Static rm 5 and 6 are reserved: illegal.  fcvt.d.s/fcvt.d.w/fcvt.d.wu
+ * accept any other rm (like QEMU; binutils only rm=0: docs/riscv-decode.md).
  */
 #include "target/riscv/decode.h"
 
+#include <stdbool.h>
 #include <string.h>
 
 #include "util/compiler.h"
@@ -30,6 +36,8 @@ enum {
     OPC_OP_IMM_32 = 0x1b, OPC_STORE = 0x23, OPC_AMO = 0x2f, OPC_OP = 0x33,
     OPC_LUI = 0x37, OPC_OP_32 = 0x3b, OPC_BRANCH = 0x63, OPC_JALR = 0x67,
     OPC_JAL = 0x6f, OPC_SYSTEM = 0x73,
+    OPC_LOAD_FP = 0x07, OPC_STORE_FP = 0x27, OPC_MADD = 0x43, OPC_MSUB = 0x47,
+    OPC_NMSUB = 0x4b, OPC_NMADD = 0x4f, OPC_OP_FP = 0x53,
 };
 
 /* ---- 32-bit immediates ---- */
@@ -227,6 +235,91 @@ static void decode_system(struct rv_insn *d, uint32_t w)
     }
 }
 
+/* ---- F and D ---- */
+
+/* D op from S op: the two blocks of rv_ops.def share their order. */
+#define FP_D(op_s, dbl) ((uint16_t)((op_s) + ((dbl) ? RV_OP_FLD - RV_OP_FLW : 0)))
+
+static bool rm_ok(unsigned rm) { return rm != 5 && rm != 6; }
+
+/* R-type FP op: rd, rs1, rs2 and imm = rm (when the op has one). */
+static void set_fp(struct rv_insn *d, uint32_t w, uint16_t op, bool has_rm)
+{
+    set_r(d, w, op);
+    d->imm = has_rm ? extract32(w, 12, 3) : 0;
+}
+
+static void decode_fmadd(struct rv_insn *d, uint32_t w)
+{
+    static const uint16_t ops[4] = { RV_OP_FMADD_S, RV_OP_FMSUB_S,
+                                     RV_OP_FNMSUB_S, RV_OP_FNMADD_S };
+    unsigned fmt = extract32(w, 25, 2), rm = extract32(w, 12, 3);
+
+    if (fmt > 1 || !rm_ok(rm))   /* fmt 2 (H), 3 (Q): not implemented */
+        return;
+    set_fp(d, w, FP_D(ops[extract32(w, 2, 2)], fmt), true);
+    d->imm |= extract32(w, 27, 5) << 3;
+}
+
+static void decode_op_fp(struct rv_insn *d, uint32_t w)
+{
+    unsigned f7 = extract32(w, 25, 7), f3 = extract32(w, 12, 3);
+    unsigned fmt = f7 & 3, f5 = f7 >> 2, rs2 = extract32(w, 20, 5);
+    uint16_t op = RV_OP_ILLEGAL;
+    bool has_rm = false;
+
+    if (fmt > 1)
+        return;
+    switch (f5) {
+    case 0x00: case 0x01: case 0x02: case 0x03: {
+        static const uint16_t arith[4] = { RV_OP_FADD_S, RV_OP_FSUB_S,
+                                           RV_OP_FMUL_S, RV_OP_FDIV_S };
+        op = arith[f5];
+        has_rm = true;
+        break;
+    }
+    case 0x0b:
+        op = rs2 == 0 ? RV_OP_FSQRT_S : 0;
+        has_rm = true;
+        break;
+    case 0x04:
+        op = f3 == 0 ? RV_OP_FSGNJ_S : f3 == 1 ? RV_OP_FSGNJN_S
+           : f3 == 2 ? RV_OP_FSGNJX_S : 0;
+        break;
+    case 0x05:
+        op = f3 == 0 ? RV_OP_FMIN_S : f3 == 1 ? RV_OP_FMAX_S : 0;
+        break;
+    case 0x14:
+        op = f3 == 2 ? RV_OP_FEQ_S : f3 == 1 ? RV_OP_FLT_S
+           : f3 == 0 ? RV_OP_FLE_S : 0;
+        break;
+    case 0x1c:
+        if (rs2 == 0)
+            op = f3 == 0 ? RV_OP_FMV_X_W : f3 == 1 ? RV_OP_FCLASS_S : 0;
+        break;
+    case 0x1e:
+        op = rs2 == 0 && f3 == 0 ? RV_OP_FMV_W_X : 0;
+        break;
+    case 0x18:
+        op = rs2 < 4 ? RV_OP_FCVT_W_S + rs2 : 0;
+        has_rm = true;
+        break;
+    case 0x1a:
+        op = rs2 < 4 ? RV_OP_FCVT_S_W + rs2 : 0;
+        has_rm = true;
+        break;
+    case 0x08:   /* fcvt.s.d: fmt S, rs2 = 1 (D); fcvt.d.s: fmt D, rs2 = 0 */
+        op = rs2 == (fmt ^ 1) ? RV_OP_FCVT_S_D : 0;
+        has_rm = true;
+        break;
+    }
+    if (op == RV_OP_ILLEGAL || (has_rm && !rm_ok(f3)))
+        return;
+    set_fp(d, w, FP_D(op, fmt), has_rm);
+    if (f5 == 0x0b || f5 >= 0x18 || f5 == 0x08)
+        d->rs2 = 0;      /* the field selects the op, not a register */
+}
+
 static void decode32(struct rv_insn *d, uint32_t w)
 {
     unsigned f3 = extract32(w, 12, 3);
@@ -272,7 +365,22 @@ static void decode32(struct rv_insn *d, uint32_t w)
     case OPC_AMO:       decode_amo(d, w); break;
     case OPC_MISC_MEM:  decode_misc_mem(d, w); break;
     case OPC_SYSTEM:    decode_system(d, w); break;
-    default:            break;  /* F/D/V, custom, 48-bit+ */
+    case OPC_LOAD_FP:
+        if (f3 == 2 || f3 == 3)
+            set_i(d, w, f3 == 2 ? RV_OP_FLW : RV_OP_FLD);
+        break;
+    case OPC_STORE_FP:
+        if (f3 == 2 || f3 == 3) {
+            set_r(d, w, f3 == 2 ? RV_OP_FSW : RV_OP_FSD);
+            d->rd = 0;
+            d->imm = imm_s(w);
+        }
+        break;
+    case OPC_MADD: case OPC_MSUB: case OPC_NMSUB: case OPC_NMADD:
+        decode_fmadd(d, w);
+        break;
+    case OPC_OP_FP:     decode_op_fp(d, w); break;
+    default:            break;  /* V, custom, 48-bit+ */
     }
 }
 
@@ -319,8 +427,8 @@ static void cset(struct rv_insn *d, uint16_t op, const char *cname,
 }
 
 /* Quadrant 0: stack-pointer based addi and the rs1'-relative loads/stores.
- * Funct3 001/101 are c.fld/c.fsd (no F/D here), 100 is reserved, 011/111
- * are c.ld/c.sd on RV64. */
+ * Funct3 001/101 are c.fld/c.fsd, 100 is reserved, 011/111 are c.ld/c.sd
+ * on RV64. */
 static void decode_q0(struct rv_insn *d, uint32_t h)
 {
     unsigned rd = creg(h, 2), rs1 = creg(h, 7);
@@ -336,8 +444,10 @@ static void decode_q0(struct rv_insn *d, uint32_t h)
             cset(d, RV_OP_ADDI, "c.addi4spn", rd, 2, 0, nzuimm);
         break;
     }
+    case 1: cset(d, RV_OP_FLD, "c.fld", rd, rs1, 0, offd); break;
     case 2: cset(d, RV_OP_LW, "c.lw", rd, rs1, 0, offw); break;
     case 3: cset(d, RV_OP_LD, "c.ld", rd, rs1, 0, offd); break;
+    case 5: cset(d, RV_OP_FSD, "c.fsd", 0, rs1, rd, offd); break;
     case 6: cset(d, RV_OP_SW, "c.sw", 0, rs1, rd, offw); break;
     case 7: cset(d, RV_OP_SD, "c.sd", 0, rs1, rd, offd); break;
     default: break;
@@ -413,6 +523,9 @@ static void decode_q2(struct rv_insn *d, uint32_t h)
     case 0:  /* rd=0 or shamt=0: HINT */
         cset(d, RV_OP_SLLI, "c.slli", rd, rd, 0, cshamt(h));
         break;
+    case 1:  /* f0 is a register like any other: rd=0 is legal */
+        cset(d, RV_OP_FLD, "c.fldsp", rd, 2, 0, ld_off);
+        break;
     case 2:
         if (rd != 0)
             cset(d, RV_OP_LW, "c.lwsp", rd, 2, 0, lw_off);
@@ -446,7 +559,9 @@ static void decode_q2(struct rv_insn *d, uint32_t h)
         cset(d, RV_OP_SD, "c.sdsp", 0, 2, rs2,
              extract32(h, 10, 3) << 3 | extract32(h, 7, 3) << 6);
         break;
-    default:  /* 1: c.fldsp, 5: c.fsdsp */
+    case 5:
+        cset(d, RV_OP_FSD, "c.fsdsp", 0, 2, rs2,
+             extract32(h, 10, 3) << 3 | extract32(h, 7, 3) << 6);
         break;
     }
 }

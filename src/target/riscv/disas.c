@@ -31,6 +31,13 @@ static const char *const reg_names[32] = {
     "s8", "s9", "s10", "s11", "t3", "t4", "t5", "t6",
 };
 
+static const char *const freg_names[32] = {
+    "ft0", "ft1", "ft2", "ft3", "ft4", "ft5", "ft6", "ft7",
+    "fs0", "fs1", "fa0", "fa1", "fa2", "fa3", "fa4", "fa5",
+    "fa6", "fa7", "fs2", "fs3", "fs4", "fs5", "fs6", "fs7",
+    "fs8", "fs9", "fs10", "fs11", "ft8", "ft9", "ft10", "ft11",
+};
+
 static const struct { uint16_t num; const char *name; } csr_names[] = {
     { 0x001, "fflags" }, { 0x002, "frm" }, { 0x003, "fcsr" },
     { 0x100, "sstatus" }, { 0x104, "sie" }, { 0x105, "stvec" },
@@ -89,6 +96,8 @@ enum cfmt {
     CF_JUMP,      /* c.j 0x10 */
     CF_BRANCH,    /* c.beqz a0,0x10 */
     CF_NOP,       /* c.nop, or c.nop 5 (HINT) */
+    CF_FLOAD,     /* c.fld fa0,8(a1) */
+    CF_FSTORE,    /* c.fsd fa0,8(a1) */
 };
 
 static const struct { const char *name; enum cfmt fmt; } cforms[] = {
@@ -103,6 +112,8 @@ static const struct { const char *name; enum cfmt fmt; } cforms[] = {
     { "c.lwsp", CF_LOAD }, { "c.ldsp", CF_LOAD }, { "c.jr", CF_RS1 },
     { "c.mv", CF_RD_RS2 }, { "c.ebreak", CF_NONE }, { "c.jalr", CF_RS1 },
     { "c.add", CF_RD_RS2 }, { "c.swsp", CF_STORE }, { "c.sdsp", CF_STORE },
+    { "c.fld", CF_FLOAD }, { "c.fsd", CF_FSTORE }, { "c.fldsp", CF_FLOAD },
+    { "c.fsdsp", CF_FSTORE },
 };
 
 static int disas_compressed(const struct rv_insn *d, uint64_t pc,
@@ -138,8 +149,57 @@ static int disas_compressed(const struct rv_insn *d, uint64_t pc,
                         (unsigned long long)(pc + imm));
     case CF_NOP:
         return imm ? snprintf(buf, n, "%s %lld", m, imm) : snprintf(buf, n, "%s", m);
+    case CF_FLOAD:
+        return snprintf(buf, n, "%s %s,%lld(%s)", m, freg_names[d->rd], imm, rs1);
+    case CF_FSTORE:
+        return snprintf(buf, n, "%s %s,%lld(%s)", m, freg_names[d->rs2], imm, rs1);
     }
     return snprintf(buf, n, "%s", m);
+}
+
+/* F/D (imm = rm | rs3 << 3, decode.c).  The rounding mode is printed
+ * unless it is dyn, as objdump does; the exact conversions (fcvt.d.s,
+ * fcvt.d.w, fcvt.d.wu) never print it. */
+static int disas_fp(const struct rv_insn *d, const char *m, char *buf, size_t n)
+{
+    static const char *const rms[8] = { ",rne", ",rtz", ",rdn", ",rup",
+                                        ",rmm", ",?", ",?", "" };
+    unsigned op = d->op, s = op >= RV_OP_FLD ? op - (RV_OP_FLD - RV_OP_FLW) : op;
+    const char *frd = freg_names[d->rd & 31], *frs1 = freg_names[d->rs1 & 31];
+    const char *frs2 = freg_names[d->rs2 & 31];
+    const char *xrd = reg_names[d->rd & 31], *xrs1 = reg_names[d->rs1 & 31];
+    const char *rm = rms[d->imm & 7];
+
+    if (op == RV_OP_FCVT_D_S || op == RV_OP_FCVT_D_W || op == RV_OP_FCVT_D_WU)
+        rm = "";
+    switch (s) {
+    case RV_OP_FLW:
+        return snprintf(buf, n, "%s %s,%lld(%s)", m, frd, (long long)d->imm, xrs1);
+    case RV_OP_FSW:
+        return snprintf(buf, n, "%s %s,%lld(%s)", m, frs2, (long long)d->imm, xrs1);
+    case RV_OP_FMADD_S: case RV_OP_FMSUB_S: case RV_OP_FNMSUB_S: case RV_OP_FNMADD_S:
+        return snprintf(buf, n, "%s %s,%s,%s,%s%s", m, frd, frs1, frs2,
+                        freg_names[(d->imm >> 3) & 31], rm);
+    case RV_OP_FADD_S: case RV_OP_FSUB_S: case RV_OP_FMUL_S: case RV_OP_FDIV_S:
+        return snprintf(buf, n, "%s %s,%s,%s%s", m, frd, frs1, frs2, rm);
+    case RV_OP_FSGNJ_S: case RV_OP_FSGNJN_S: case RV_OP_FSGNJX_S:
+    case RV_OP_FMIN_S: case RV_OP_FMAX_S:
+        return snprintf(buf, n, "%s %s,%s,%s", m, frd, frs1, frs2);
+    case RV_OP_FEQ_S: case RV_OP_FLT_S: case RV_OP_FLE_S:
+        return snprintf(buf, n, "%s %s,%s,%s", m, xrd, frs1, frs2);
+    case RV_OP_FCLASS_S: case RV_OP_FMV_X_W:
+        return snprintf(buf, n, "%s %s,%s", m, xrd, frs1);
+    case RV_OP_FMV_W_X:
+        return snprintf(buf, n, "%s %s,%s", m, frd, xrs1);
+    case RV_OP_FCVT_W_S: case RV_OP_FCVT_WU_S: case RV_OP_FCVT_L_S:
+    case RV_OP_FCVT_LU_S:
+        return snprintf(buf, n, "%s %s,%s%s", m, xrd, frs1, rm);
+    case RV_OP_FCVT_S_W: case RV_OP_FCVT_S_WU: case RV_OP_FCVT_S_L:
+    case RV_OP_FCVT_S_LU:
+        return snprintf(buf, n, "%s %s,%s%s", m, frd, xrs1, rm);
+    default:   /* fsqrt, fcvt.s.d, fcvt.d.s */
+        return snprintf(buf, n, "%s %s,%s%s", m, frd, frs1, rm);
+    }
 }
 
 /* Ordering suffix of an A-extension mnemonic. */
@@ -200,6 +260,8 @@ int rv_disas(const struct rv_insn *d, uint64_t pc, char *buf, size_t n)
     default:
         break;
     }
+    if (d->op >= RV_OP_FLW && d->op <= RV_OP_FCVT_D_S)
+        return disas_fp(d, m, buf, n);
     if (d->op >= RV_OP_SC_W && d->op <= RV_OP_AMOMAXU_D)
         return snprintf(buf, n, "%s%s %s,%s,(%s)", m, aqrl(d), rd, rs2, rs1);
     /* Remaining R-type: OP, OP-32, M. */

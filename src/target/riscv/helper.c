@@ -42,12 +42,65 @@ void rv_helper_mret(void *env)
     rv_do_mret(env);
 }
 
+/* sret in S or M (U is illegal at translation time); mstatus.TSR makes
+ * it illegal in S. */
+void rv_helper_sret(void *env)
+{
+    struct rv_hart *h = env;
+
+    if (h->priv == RV_PRIV_S && (h->mstatus & RV_MSTATUS_TSR))
+        rv_raise_exception(h, RV_EXC_ILLEGAL, 0x10200073, GETPC());
+    rv_do_sret(h);
+}
+
+/* sfence.vma in S or M (U: illegal at translation time; S with
+ * mstatus.TVM: illegal here).  desc = raw instruction | (rs1 == x0) << 32.
+ * The TLB is not ASID-tagged, so the ASID in rs2 selects nothing: with
+ * rs1 = x0 everything is flushed, else the page of vaddr for every ASID —
+ * and everything when vaddr lies in the range where superpages were cached
+ * (page by page: a page flush would leave the rest of the superpage). */
+void rv_helper_sfence_vma(void *env, uint64_t vaddr, uint64_t desc)
+{
+    struct rv_hart *h = env;
+
+    if (h->priv == RV_PRIV_S && (h->mstatus & RV_MSTATUS_TVM))
+        rv_raise_exception(h, RV_EXC_ILLEGAL, (uint32_t)desc, GETPC());
+    if ((desc >> 32) & 1 ||
+        (vaddr >= h->tlb_super_lo && vaddr <= h->tlb_super_hi))
+        rv_flush_translation(h, 0, true);
+    else
+        rv_flush_translation(h, vaddr, false);
+}
+
+/* Guard of a TB whose first instruction straddles into a translated
+ * second page (translate.c): the TB hash knows only the first page, so a
+ * remapped second page would run stale bytes.  If vaddr (the second half)
+ * no longer maps to phys2, drop the TBs made from those bytes and restart
+ * at the TB's pc (h->pc: nothing ran yet), where a fresh TB is translated;
+ * if it is no longer mapped at all, the fetch fault is raised there. */
+void rv_helper_check_page2(void *env, uint64_t vaddr, uint64_t phys2)
+{
+    struct rv_hart *h = env;
+    uint64_t pa;
+    const uint8_t *host;
+
+    /* Fetch index == privilege (cpu.h); probe = false raises at h->pc. */
+    tlb_code_addr(&h->tlb, vaddr, (unsigned)h->priv, false, &pa, &host);
+    if ((pa & TLB_PAGE_MASK) == phys2)
+        return;
+    if (tr_runtime.code_modified)
+        tr_runtime.code_modified(h, phys2, 2, 0);
+    siglongjmp(h->jmp_env, 1);
+}
+
 void rv_helper_wfi(void *env)
 {
     struct rv_hart *h = env;
 
-    /* TW=1: WFI below M mode traps (our "bounded time limit" is zero). */
-    if (h->priv < RV_PRIV_M && (h->mstatus & RV_MSTATUS_TW))
+    /* TW=1: WFI below M mode traps (our "bounded time limit" is zero);
+     * with S mode implemented, WFI in U traps whatever TW says. */
+    if ((h->priv < RV_PRIV_M && (h->mstatus & RV_MSTATUS_TW)) ||
+        (h->priv == RV_PRIV_U && rv_has_ext(h, 'S')))
         rv_raise_exception(h, RV_EXC_ILLEGAL, 0x10500073, GETPC());
     if (!rv_interrupt_pending(h))
         h->halted = true;    /* the exec loop sleeps until kicked */

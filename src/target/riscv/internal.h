@@ -24,8 +24,13 @@
 #define RV_MSTATUS_MPP_SHIFT 11
 #define RV_MSTATUS_MPP   (3ull << RV_MSTATUS_MPP_SHIFT)
 #define RV_MSTATUS_FS    (3ull << 13)
+#define RV_MSTATUS_SD    (1ull << 63)
 #define RV_MSTATUS_MPRV  (1ull << 17)
+#define RV_MSTATUS_SUM   (1ull << 18)
+#define RV_MSTATUS_MXR   (1ull << 19)
+#define RV_MSTATUS_TVM   (1ull << 20)
 #define RV_MSTATUS_TW    (1ull << 21)
+#define RV_MSTATUS_TSR   (1ull << 22)
 #define RV_MSTATUS_UXL   (3ull << 32)
 #define RV_MSTATUS_SXL   (3ull << 34)
 
@@ -35,6 +40,26 @@
 /* mip bits driven by devices through mip_async (read-only in mip). */
 #define RV_MIP_HW ((1ull << RV_IRQ_MSI) | (1ull << RV_IRQ_MTI) | \
                    (1ull << RV_IRQ_MEI))
+/* S-level interrupt bits (delegable through mideleg). */
+#define RV_MIP_S  ((1ull << RV_IRQ_SSI) | (1ull << RV_IRQ_STI) | \
+                   (1ull << RV_IRQ_SEI))
+#define RV_MIP_STIP (1ull << RV_IRQ_STI)
+#define RV_MIP_SEIP (1ull << RV_IRQ_SEI)
+#define RV_MENVCFG_STCE (1ull << 63)     /* Sstc enable */
+
+/* satp (RV64) */
+#define RV_SATP_MODE_SHIFT 60
+#define RV_SATP_MODE_BARE 0
+#define RV_SATP_MODE_SV39 8
+#define RV_SATP_MODE_SV48 9
+#define RV_SATP_PPN_MASK ((1ull << 44) - 1)
+
+/* F/D state changed (an f register, fflags or frm written): FS = Dirty,
+ * and SD (read-only: FS or XS is Dirty) with it. */
+static inline void rv_fs_set_dirty(struct rv_hart *h)
+{
+    h->mstatus |= RV_MSTATUS_FS | RV_MSTATUS_SD;
+}
 
 static inline bool rv_has_ext(const struct rv_hart *h, char c)
 {
@@ -48,8 +73,26 @@ static inline uint64_t rv_mip(const struct rv_hart *h)
 {
     uint64_t hw = atomic_load_explicit(&((struct rv_hart *)h)->mip_async,
                                        memory_order_acquire);
-    return (h->mip & ~RV_MIP_HW) | (hw & RV_MIP_HW);
+    uint64_t v = (h->mip & ~RV_MIP_HW) | (hw & RV_MIP_HW);
+
+    /* SEIP: the software bit OR the external line (a PLIC S context).
+     * STIP: with Sstc enabled it is the stimecmp comparison (mip_async,
+     * driven by the timer device), else the software-written bit. */
+    v |= hw & RV_MIP_SEIP;
+    if (h->menvcfg & RV_MENVCFG_STCE)
+        v = (v & ~RV_MIP_STIP) | (hw & RV_MIP_STIP);
+    return v;
 }
+
+/* Privilege whose page-table and PMP permissions an mmu index holds. */
+static inline enum rv_priv rv_mmu_priv(unsigned mmu_idx)
+{
+    return mmu_idx == RV_MMU_S_SUM ? RV_PRIV_S : (enum rv_priv)mmu_idx;
+}
+
+/* The guest changed address translation: flush this hart's TLB and jump
+ * cache (through the vCPU layer when it exists), one page or all. */
+void rv_flush_translation(struct rv_hart *h, uint64_t vaddr, bool all);
 
 /* --- traps (trap.c) -------------------------------------------------------- */
 /* Take a trap now: cause has RV_CAUSE_IRQ set for interrupts.  Updates the
@@ -57,6 +100,19 @@ static inline uint64_t rv_mip(const struct rv_hart *h)
 void rv_take_trap(struct rv_hart *h, uint64_t cause, uint64_t tval);
 /* xRET from M mode (mret): returns to mepc in MPP. */
 void rv_do_mret(struct rv_hart *h);
+/* sret (checks done by the caller): returns to sepc in SPP. */
+void rv_do_sret(struct rv_hart *h);
+
+/* --- page-table walk (ptw.c) ------------------------------------------------ */
+enum rv_ptw_result { RV_PTW_OK = 0, RV_PTW_PAGE_FAULT, RV_PTW_ACCESS_FAULT };
+/* Translate vaddr for `access` in mmu_idx under the current satp/mstatus:
+ * on RV_PTW_OK, out->paddr is the physical page and out->prot the accesses
+ * the page allows in that index (write only once D is set, so the first
+ * write re-walks and sets it).  Sets A (and D for a write) in the leaf PTE
+ * with a compare-and-swap on guest RAM. */
+enum rv_ptw_result rv_ptw(struct rv_hart *h, uint64_t vaddr,
+                          enum tlb_access access, unsigned mmu_idx,
+                          struct tlb_fill *out);
 
 /* --- CSRs (csr.c) ---------------------------------------------------------- */
 enum rv_csr_kind { RV_CSR_RW = 0, RV_CSR_RS = 1, RV_CSR_RC = 2 };
@@ -115,10 +171,19 @@ uint64_t rv_helper_csr(void *env, uint64_t desc, uint64_t src);
 #define RV_CSR_DESC_KIND_SHIFT 32    /* desc = raw insn | kind << 32 | */
 #define RV_CSR_DESC_WRITE (1ull << 34)  /* write flag */
 void rv_helper_mret(void *env);
+void rv_helper_sret(void *env);
+void rv_helper_sfence_vma(void *env, uint64_t vaddr, uint64_t desc);
+void rv_helper_check_page2(void *env, uint64_t vaddr, uint64_t phys2);
 void rv_helper_wfi(void *env);
 void rv_helper_fence_i(void *env);
 uint64_t rv_helper_amo(void *env, uint64_t addr, uint64_t src, uint64_t op);
 uint64_t rv_helper_lr(void *env, uint64_t addr, uint64_t size_log2);
+/* F/D (fpu_helper.c): every FP op but loads and stores.  desc = raw insn
+ * bits | enum rv_op << 32; xsrc is the integer operand (fcvt.*.w/l,
+ * fmv.*.x).  Writes f[rd] or returns the integer result; accrues fflags
+ * (FS is set Dirty by the translated code, trans_fp.c).  Raises illegal
+ * instruction for rm = dyn with an invalid frm. */
+uint64_t rv_helper_fp(void *env, uint64_t desc, uint64_t xsrc);
 uint64_t rv_helper_sc(void *env, uint64_t addr, uint64_t src,
                       uint64_t size_log2);
 
@@ -135,7 +200,11 @@ struct rv_dc {
     const uint8_t *page_host;/*   host pointer to its first byte */
     uint64_t phys_last;      /* physical address of the TB's last byte */
     bool pmp_split;          /* PMP splits the first page: check each fetch */
+    bool page2_guard;        /* the first insn straddles into page2_pa, */
+    uint64_t page2_pa;       /*   under translation: check it at run time */
     struct rv_insn insn;     /* the instruction being translated */
+    unsigned fs;             /* mstatus.FS from the TB flags */
+    bool fs_dirty;           /* FS is Dirty here (flags, or set in this TB) */
 };
 
 /* Operand access: x0 reads as constant 0. */
@@ -160,5 +229,6 @@ bool rv_trans_alu(struct rv_dc *dc, const struct rv_insn *in);
 bool rv_trans_mem(struct rv_dc *dc, const struct rv_insn *in);
 bool rv_trans_ctrl(struct rv_dc *dc, const struct rv_insn *in);
 bool rv_trans_system(struct rv_dc *dc, const struct rv_insn *in);
+bool rv_trans_fp(struct rv_dc *dc, const struct rv_insn *in);
 
 #endif

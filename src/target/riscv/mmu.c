@@ -3,10 +3,9 @@
  * fills, access faults, and the slow-path helpers generated code calls on a
  * TLB miss.
  *
- * Translation today is bare (satp.MODE = Bare, or M mode): identity with all
- * permissions.  rv_translate_addr is the one place that will walk Sv39/Sv48
- * page tables when S mode arrives; it already returns the page-fault cause
- * to raise.  Physical memory attributes (RAM, ROM, MMIO, nothing) are the
+ * Translation is ptw.c's (Bare/M: identity; Sv39/Sv48 page walk), which
+ * tells a page fault from an access fault on the page-table accesses.
+ * Physical memory attributes (RAM, ROM, MMIO, nothing) are the
  * softmmu's: it calls access_fault for an access nothing accepts.
  *
  * PMP (pmp.c) is checked at fill time on the physical page.  The TLB caches
@@ -19,20 +18,6 @@
  */
 #include "target/riscv/internal.h"
 
-/* Translate vaddr for access in mmu_idx: 0 and the fill, or the page-fault
- * cause. */
-static int rv_translate_addr(struct rv_hart *h, uint64_t vaddr,
-                             enum tlb_access access, unsigned mmu_idx,
-                             struct tlb_fill *out)
-{
-    (void)h;
-    (void)access;
-    (void)mmu_idx;
-    out->paddr = vaddr & TLB_PAGE_MASK;
-    out->prot = 1u << TLB_READ | 1u << TLB_WRITE | 1u << TLB_EXEC;
-    return 0;
-}
-
 /* PMP for the access at paddr: the page's permissions when the page is
  * uniform, else only this access's kind, if its bytes pass (and mark the
  * fill uncacheable for data).  Returns false if PMP denies the access. */
@@ -40,7 +25,7 @@ static bool rv_pmp_fill(struct rv_hart *h, uint64_t vaddr, uint64_t paddr,
                         enum tlb_access access, unsigned mmu_idx,
                         unsigned *prot)
 {
-    enum rv_priv priv = (enum rv_priv)mmu_idx;   /* index == privilege */
+    enum rv_priv priv = rv_mmu_priv(mmu_idx);
     unsigned p;
 
     if (rv_pmp_page_prot(h, paddr & TLB_PAGE_MASK, priv, &p)) {
@@ -70,6 +55,21 @@ static bool rv_pmp_fill(struct rv_hart *h, uint64_t vaddr, uint64_t paddr,
     return *prot != 0;
 }
 
+void rv_flush_translation(struct rv_hart *h, uint64_t vaddr, bool all)
+{
+    if (tr_runtime.tlb_flush) {
+        tr_runtime.tlb_flush(h, vaddr, all);
+    } else if (all) {
+        tlb_flush(&h->tlb);          /* no vCPU layer (unit tests) */
+    } else {
+        tlb_flush_page(&h->tlb, vaddr);
+    }
+    if (all) {
+        h->tlb_super_lo = ~0ull;
+        h->tlb_super_hi = 0;
+    }
+}
+
 static const enum rv_excp rv_page_fault[] = {
     [TLB_READ] = RV_EXC_LOAD_PAGE, [TLB_WRITE] = RV_EXC_STORE_PAGE,
     [TLB_EXEC] = RV_EXC_INSN_PAGE,
@@ -83,10 +83,14 @@ static bool rv_tlb_fill(void *env, uint64_t vaddr, enum tlb_access access,
                         unsigned mmu_idx, bool probe, uintptr_t retaddr,
                         struct tlb_fill *out)
 {
-    if (rv_translate_addr(env, vaddr, access, mmu_idx, out) != 0) {
+    enum rv_ptw_result r = rv_ptw(env, vaddr, access, mmu_idx, out);
+
+    if (r != RV_PTW_OK) {
         if (probe)
             return false;
-        rv_raise_exception(env, rv_page_fault[access], vaddr, retaddr);
+        rv_raise_exception(env, r == RV_PTW_PAGE_FAULT ? rv_page_fault[access]
+                                                       : rv_access_fault[access],
+                           vaddr, retaddr);
     }
     if (rv_pmp_fill(env, vaddr, out->paddr | (vaddr & ~TLB_PAGE_MASK),
                     access, mmu_idx, &out->prot))

@@ -87,9 +87,26 @@ bool rv_trans_system(struct rv_dc *dc, const struct rv_insn *in)
         dc->base.stop = TR_STOP_DONE;
         return true;
     case RV_OP_SRET:
-    case RV_OP_SFENCE_VMA:
-        /* S mode is not implemented: both are illegal in every mode. */
-        return false;
+        /* Illegal in U; in S the helper checks mstatus.TSR. */
+        if (dc->priv == RV_PRIV_U)
+            return false;
+        rv_gen_helper_exit(dc, (void *)rv_helper_sret, "sret", 0);
+        return true;
+    case RV_OP_SFENCE_VMA: {
+        /* Illegal in U; in S the helper checks mstatus.TVM.  It flushes the
+         * TLB and jump cache; the TB ends so the next fetch is translated
+         * afresh (a plain exit is never linked). */
+        if (dc->priv == RV_PRIV_U)
+            return false;
+        uint64_t desc = in->raw | (in->rs1 == 0 ? 1ull << 32 : 0);
+        ir_temp args[3] = { ir_env(ir), rv_src(dc, in->rs1),
+                            ir_const64(ir, desc) };
+        ir_call(ir, (void *)rv_helper_sfence_vma, "sfence_vma",
+                IR_CALL_READ_ONLY, 0, IR_I64, 3, args);
+        rv_gen_exit(dc, next);
+        dc->base.stop = TR_STOP_DONE;
+        return true;
+    }
     default:
         return false;
     }

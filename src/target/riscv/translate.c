@@ -1,7 +1,8 @@
 /*
  * translate.c — the RISC-V front end's hooks for the generic translator loop
  * (translator.h): instruction fetch, the page rules of a TB, and dispatch of
- * each decoded op to trans_alu.c / trans_mem.c / trans_ctrl.c.
+ * each decoded op to trans_alu.c / trans_mem.c / trans_ctrl.c /
+ * trans_system.c / trans_fp.c.
  *
  * Contract (cpu.h rv_translate):
  *   - x1..x31 and pc are IR globals of struct rv_hart; x0 reads as the
@@ -14,7 +15,9 @@
  *     so it is read through the same host pointer and cannot fault.  Only the
  *     first instruction may straddle into the next page: its second half is
  *     fetched from that page (a fault there is raised at the TB's pc too)
- *     and phys_last records where the TB ends.
+ *     and phys_last records where the TB ends.  Below M that page's mapping
+ *     is re-checked each time the TB runs (rv_helper_check_page2): the TB
+ *     hash key holds only the first physical page.
  *   - PMP: the fetch TLB fill checks the page.  When PMP splits the page
  *     (an entry boundary inside it), each instruction's bytes are checked
  *     here: a denied first instruction raises an instruction access fault
@@ -142,6 +145,11 @@ static uint32_t rv_fetch(struct rv_dc *dc)
                   &pa, &host);
     memcpy(&hi, host, sizeof(hi));
     dc->phys_last = pa + 1;
+    /* The TB is found by its first page's physical address only: when the
+     * second page is translated (below M), its mapping may change under
+     * the same key, so the TB checks it before running (translate_insn). */
+    dc->page2_guard = dc->priv != RV_PRIV_M;
+    dc->page2_pa = pa & TLB_PAGE_MASK;
     return lo | (uint32_t)hi << 16;
 }
 
@@ -175,8 +183,17 @@ static void rv_translate_insn(struct tr_base *db)
     struct rv_dc *dc = container_of(db, struct rv_dc, base);
     const struct rv_insn *in = &dc->insn;
 
+    if (dc->page2_guard) {
+        struct ir_ctx *ir = db->ir;
+        ir_temp args[3] = { ir_env(ir), ir_const64(ir, db->pc_next + 2),
+                            ir_const64(ir, dc->page2_pa) };
+        ir_call(ir, (void *)rv_helper_check_page2, "check_page2",
+                IR_CALL_READ_ONLY, 0, IR_I64, 3, args);
+        dc->page2_guard = false;
+    }
     if (!(rv_trans_alu(dc, in) || rv_trans_mem(dc, in) ||
-          rv_trans_ctrl(dc, in) || rv_trans_system(dc, in)))
+          rv_trans_ctrl(dc, in) || rv_trans_system(dc, in) ||
+          rv_trans_fp(dc, in)))
         rv_gen_raise(dc, RV_EXC_ILLEGAL, in->raw);
     db->pc_next += in->len;
 
@@ -220,6 +237,8 @@ int rv_translate(struct rv_hart *h, struct ir_ctx *ir, uint64_t pc,
         .h = h,
         .priv = (enum rv_priv)(flags & RV_TBF_PRIV_MASK),
         .mmu_idx = (flags >> RV_TBF_MMU_SHIFT) & 3,
+        .fs = (flags >> RV_TBF_FS_SHIFT) & 3,
+        .fs_dirty = ((flags >> RV_TBF_FS_SHIFT) & 3) == 3,
         .page_va = pc & TLB_PAGE_MASK,
     };
     uint64_t pa;

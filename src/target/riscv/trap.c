@@ -1,6 +1,8 @@
 /*
- * trap.c — exceptions, interrupts and mret (privileged spec 1.12, M mode;
- * no delegation because S mode is not implemented: every trap goes to M).
+ * trap.c — exceptions, interrupts, mret and sret (privileged spec 1.12):
+ * a trap taken in S or U whose bit is set in medeleg (exceptions) or
+ * mideleg (interrupts) goes to S (sepc/scause/stval/stvec, SPP/SPIE/SIE),
+ * every other trap to M.
  *
  * Synchronous exceptions come from helpers and the softmmu through
  * rv_raise_exception: the guest pc is restored from the instruction records
@@ -27,6 +29,29 @@ void rv_take_trap(struct rv_hart *h, uint64_t cause, uint64_t tval)
                    irq ? "interrupt" : "exception",
                    (unsigned long long)cause, (unsigned long long)h->pc,
                    (unsigned long long)tval, (int)h->priv);
+    uint64_t code = cause & ~RV_CAUSE_IRQ;
+    uint64_t deleg = irq ? h->mideleg : h->medeleg;
+    if (h->priv != RV_PRIV_M && code < 64 && ((deleg >> code) & 1)) {
+        h->sepc = h->pc;
+        h->scause = cause;
+        h->stval = tval;
+        /* SPIE = SIE, SIE = 0, SPP = previous privilege (U or S). */
+        ms &= ~(RV_MSTATUS_SPIE | RV_MSTATUS_SPP);
+        if (ms & RV_MSTATUS_SIE)
+            ms |= RV_MSTATUS_SPIE;
+        if (h->priv == RV_PRIV_S)
+            ms |= RV_MSTATUS_SPP;
+        ms &= ~RV_MSTATUS_SIE;
+        h->mstatus = ms;
+        h->priv = RV_PRIV_S;
+        uint64_t base = h->stvec & ~RV_MTVEC_MODE;
+        if (irq && (h->stvec & RV_MTVEC_MODE) == 1)
+            base += 4 * code;
+        h->pc = base;
+        h->lr_addr = ~0ull;
+        h->halted = false;
+        return;
+    }
     h->mepc = h->pc;
     h->mcause = cause;
     h->mtval = tval;
@@ -76,21 +101,52 @@ void rv_do_mret(struct rv_hart *h)
     h->lr_addr = ~0ull;
 }
 
-/* Interrupt to take now (pending, enabled in mie, globally enabled), in
- * priority order MEI > MSI > MTI > SEI > SSI > STI; -1 if none. */
-static int rv_pending_irq(const struct rv_hart *h)
+void rv_do_sret(struct rv_hart *h)
+{
+    uint64_t ms = h->mstatus;
+    enum rv_priv spp = (ms & RV_MSTATUS_SPP) ? RV_PRIV_S : RV_PRIV_U;
+
+    /* SIE = SPIE, SPIE = 1, priv = SPP, SPP = U; MPRV cleared (the new
+     * privilege is below M). */
+    ms &= ~(RV_MSTATUS_SIE | RV_MSTATUS_SPP | RV_MSTATUS_MPRV);
+    if (ms & RV_MSTATUS_SPIE)
+        ms |= RV_MSTATUS_SIE;
+    ms |= RV_MSTATUS_SPIE;
+    h->mstatus = ms;
+    h->priv = spp;
+    h->pc = h->sepc;
+    h->lr_addr = ~0ull;
+}
+
+/* Highest-priority interrupt in pend (MEI > MSI > MTI > SEI > SSI > STI),
+ * or -1. */
+static int rv_first_irq(uint64_t pend)
 {
     static const uint8_t order[] = { RV_IRQ_MEI, RV_IRQ_MSI, RV_IRQ_MTI,
                                      RV_IRQ_SEI, RV_IRQ_SSI, RV_IRQ_STI };
-    uint64_t pend = rv_mip(h) & h->mie;
 
-    /* All interrupts target M (no mideleg): enabled below M always, in M
-     * when mstatus.MIE. */
-    if (!pend || (h->priv == RV_PRIV_M && !(h->mstatus & RV_MSTATUS_MIE)))
-        return -1;
     for (size_t i = 0; i < ARRAY_SIZE(order); i++)
         if (pend & (1ull << order[i]))
             return order[i];
+    return -1;
+}
+
+/* Interrupt to take now: pending and enabled in mie, and globally enabled
+ * for the privilege it targets — M-level ones (not delegated) below M
+ * always and in M when MIE; S-level ones (mideleg) in U always, in S when
+ * SIE, never in M.  M-level interrupts come before S-level ones. */
+static int rv_pending_irq(const struct rv_hart *h)
+{
+    uint64_t pend = rv_mip(h) & h->mie;
+    uint64_t m_pend = pend & ~h->mideleg, s_pend = pend & h->mideleg;
+
+    if (!pend)
+        return -1;
+    if (m_pend && (h->priv != RV_PRIV_M || (h->mstatus & RV_MSTATUS_MIE)))
+        return rv_first_irq(m_pend);
+    if (s_pend && (h->priv == RV_PRIV_U ||
+                   (h->priv == RV_PRIV_S && (h->mstatus & RV_MSTATUS_SIE))))
+        return rv_first_irq(s_pend);
     return -1;
 }
 

@@ -28,6 +28,7 @@ struct s_rec {
 	uint64_t resume;        /* nonzero: next exception resumes here */
 	uint64_t irq_count, irq_cause;
 	uint64_t vec_hit;       /* last s_vec slot entered */
+	uint64_t tmp;           /* sstatus while reading the instruction */
 };
 #define s_vec_hit (s_rec.vec_hit)
 extern volatile struct s_rec s_rec;
@@ -56,8 +57,11 @@ __asm__(
 	"ld t1, 24(t0)\n addi t1, t1, 1\n sd t1, 24(t0)\n"
 	"ld t1, 64(t0)\n beqz t1, 1f\n"
 	"sd zero, 64(t0)\n j 2f\n"
-	"1: csrr t1, sepc\n lhu t2, 0(t1)\n andi t2, t2, 3\n"
-	"addi t1, t1, 2\n addi t2, t2, -3\n bnez t2, 2f\n addi t1, t1, 2\n"
+	/* Step over the instruction: read it with SUM set (it may be U code). */
+	"1: li t2, 0x40000\n csrrs t2, sstatus, t2\n sd t2, 96(t0)\n"
+	"csrr t1, sepc\n lhu t2, 0(t1)\n andi t2, t2, 3\n"
+	"addi t1, t1, 2\n addi t2, t2, -3\n bnez t2, 3f\n addi t1, t1, 2\n"
+	"3: ld t2, 96(t0)\n csrw sstatus, t2\n"
 	"2: csrw sepc, t1\n j 9f\n"
 	"5: sd t1, 80(t0)\n"            /* interrupt: record, silence */
 	"ld t2, 72(t0)\n addi t2, t2, 1\n sd t2, 72(t0)\n"

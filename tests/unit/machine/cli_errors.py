@@ -92,6 +92,19 @@ with tempfile.TemporaryDirectory() as d:
     expect_ok(["-h"], "usage: loom")
     expect_ok(["--version"], "loom ")
     expect_ok(["-M", "help"], "virt")
+    expect_error(["-M", "virt,dumpdtb=" + os.path.join(d, "no/such/x.dtb")],
+                 "cannot write")
+    # -M virt,dumpdtb=FILE writes a valid blob (FDT magic, total size) and
+    # exits 0 without running anything.
+    dtb = os.path.join(d, "virt.dtb")
+    rc, out, err = run(["-M", "virt,dumpdtb=" + dtb, "-smp", "4"])
+    blob = open(dtb, "rb").read() if os.path.exists(dtb) else b""
+    if (rc != 0 or out or err or len(blob) < 40
+            or struct.unpack(">II", blob[:8]) != (0xd00dfeed, len(blob))
+            or b"sifive,plic-1.0.0" not in blob
+            or b"google,goldfish-rtc" not in blob):
+        failures.append(f"dumpdtb: rc={rc} stdout={out!r} stderr={err!r} "
+                        f"blob={blob[:8]!r} ({len(blob)} bytes)")
 
 for f in failures:
     print("FAIL:", f)

@@ -139,6 +139,16 @@ static void test_machine(void **state)
     assert_int_equal(o.action, CLI_MACHINE_HELP);
     expect_bad("unknown machine 'sifive_u'", "-M", "sifive_u", NULL);
     expect_bad("not supported", "-M", "virt,aia=aplic", NULL);
+    /* dumpdtb=FILE, as QEMU spells it; nothing else after it. */
+    assert_int_equal(parse(&o, "-M", "virt,dumpdtb=/tmp/x.dtb", NULL), 0);
+    assert_string_equal(o.dumpdtb, "/tmp/x.dtb");
+    assert_null(parse(&o, "-M", "virt", NULL) ? "fail" : o.dumpdtb);
+    expect_bad("not supported", "-M", "virt,dumpdtb=", NULL);
+    expect_bad("not supported", "-M", "virt,dumpdtb=a,aia=aplic", NULL);
+    /* A tree dump needs no image. */
+    char err[128];
+    assert_int_equal(parse(&o, "-M", "virt,dumpdtb=x", NULL), 0);
+    assert_int_equal(cli_check(&o, err, sizeof(err)), 0);
 }
 
 static void test_misc_good(void **state)

@@ -19,6 +19,8 @@ static const struct dtb_params params = {
     .bootargs = "console=ttyS0 earlycon",
     .initrd_start = 0x88000000, .initrd_end = 0x88123456,
     .clint_base = 0x2000000, .uart_base = 0x10000000, .test_base = 0x100000,
+    .plic_base = 0xc000000, .plic_size = 0x600000, .plic_ndev = 96,
+    .rtc_base = 0x101000, .uart_irq = 10, .rtc_irq = 11,
 };
 
 static int setup(void **state)
@@ -115,7 +117,7 @@ static void test_cpus(void **state)
     assert_int_equal(u32(fdt, "/cpus", "#size-cells"), 0);
     fdt_for_each_subnode(off, fdt, node(fdt, "/cpus"))
         n++;
-    assert_int_equal(n, 4);
+    assert_int_equal(n, 4 + 1);                 /* cpu@0..3, cpu-map */
     for (unsigned i = 0; i < 4; i++) {
         snprintf(path, sizeof(path), "/cpus/cpu@%u", i);
         expect_str(fdt, path, "device_type", "cpu");
@@ -133,7 +135,79 @@ static void test_cpus(void **state)
         /* The phandle resolves back to this very node. */
         uint32_t ph = u32(fdt, path, "phandle");
         assert_int_equal(fdt_node_offset_by_phandle(fdt, ph), node(fdt, path));
+        /* The cpu node has its own phandle, which cpu-map names. */
+        snprintf(path, sizeof(path), "/cpus/cpu@%u", i);
+        uint32_t cph = u32(fdt, path, "phandle");
+        assert_int_not_equal(cph, ph);
+        assert_int_equal(fdt_node_offset_by_phandle(fdt, cph), node(fdt, path));
+        snprintf(path, sizeof(path), "/cpus/cpu-map/cluster0/core%u", i);
+        assert_int_equal(u32(fdt, path, "cpu"), cph);
     }
+}
+
+/* Every phandle in interrupts-extended is hart i's intc, then `a`, `b`. */
+static void expect_hart_irqs(const void *fdt, const char *path, unsigned n,
+                             uint32_t a, uint32_t b)
+{
+    int len;
+    const fdt32_t *ie = prop(fdt, path, "interrupts-extended", &len);
+    assert_int_equal(len, (int)(n * 4 * 4));
+    for (unsigned i = 0; i < n; i++) {
+        char ic[64];
+        snprintf(ic, sizeof(ic), "/cpus/cpu@%u/interrupt-controller", i);
+        uint32_t ph = u32(fdt, ic, "phandle");
+        assert_int_equal(fdt32_to_cpu(ie[4 * i + 0]), ph);
+        assert_int_equal(fdt32_to_cpu(ie[4 * i + 1]), a);
+        assert_int_equal(fdt32_to_cpu(ie[4 * i + 2]), ph);
+        assert_int_equal(fdt32_to_cpu(ie[4 * i + 3]), b);
+    }
+}
+
+static void test_plic_rtc(void **state)
+{
+    const void *fdt = *state;
+    const char *plic = "/soc/plic@c000000";
+    int len;
+
+    const char *pc = prop(fdt, plic, "compatible", &len);
+    assert_int_equal(len, (int)sizeof("sifive,plic-1.0.0\0riscv,plic0"));
+    assert_memory_equal(pc, "sifive,plic-1.0.0\0riscv,plic0", len);
+    expect_reg(fdt, plic, 0xc000000, 0x600000);
+    assert_int_equal(u32(fdt, plic, "riscv,ndev"), 96);
+    assert_int_equal(u32(fdt, plic, "#interrupt-cells"), 1);
+    assert_int_equal(u32(fdt, plic, "#address-cells"), 0);
+    prop(fdt, plic, "interrupt-controller", &len);
+    assert_int_equal(len, 0);
+    /* Contexts 2h (M external, 11) and 2h + 1 (S external, 9). */
+    expect_hart_irqs(fdt, plic, 4, 11, 9);
+    uint32_t ph = u32(fdt, plic, "phandle");
+    assert_int_equal(fdt_node_offset_by_phandle(fdt, ph), node(fdt, plic));
+
+    assert_int_equal(u32(fdt, "/soc/serial@10000000", "interrupts"), 10);
+    assert_int_equal(u32(fdt, "/soc/serial@10000000", "interrupt-parent"), ph);
+    expect_str(fdt, "/soc/rtc@101000", "compatible", "google,goldfish-rtc");
+    expect_reg(fdt, "/soc/rtc@101000", 0x101000, 0x1000);
+    assert_int_equal(u32(fdt, "/soc/rtc@101000", "interrupts"), 11);
+    assert_int_equal(u32(fdt, "/soc/rtc@101000", "interrupt-parent"), ph);
+}
+
+/* No PLIC: no interrupt properties on the UART, no RTC node. */
+static void test_no_plic(void **state)
+{
+    struct dtb_params p = params;
+    char err[128];
+    size_t size;
+
+    p.plic_base = 0;
+    p.rtc_base = 0;
+    void *fdt = dtb_build(&p, &size, err, sizeof(err));
+    assert_non_null(fdt);
+    int uart = node(fdt, "/soc/serial@10000000");
+    assert_null(fdt_getprop(fdt, uart, "interrupts", NULL));
+    assert_null(fdt_getprop(fdt, uart, "interrupt-parent", NULL));
+    assert_true(fdt_path_offset(fdt, "/soc/plic@c000000") < 0);
+    assert_true(fdt_path_offset(fdt, "/soc/rtc@101000") < 0);
+    free(fdt);
 }
 
 static void test_soc(void **state)
@@ -149,18 +223,7 @@ static void test_soc(void **state)
     assert_int_equal(len, (int)sizeof("sifive,clint0\0riscv,clint0"));
     assert_memory_equal(cc, "sifive,clint0\0riscv,clint0", len);
     expect_reg(fdt, "/soc/clint@2000000", 0x2000000, 0x10000);
-    const fdt32_t *ie = prop(fdt, "/soc/clint@2000000", "interrupts-extended",
-                             &len);
-    assert_int_equal(len, 4 * 4 * 4);
-    for (unsigned i = 0; i < 4; i++) {
-        char path[64];
-        snprintf(path, sizeof(path), "/cpus/cpu@%u/interrupt-controller", i);
-        uint32_t ph = u32(fdt, path, "phandle");
-        assert_int_equal(fdt32_to_cpu(ie[4 * i + 0]), ph);
-        assert_int_equal(fdt32_to_cpu(ie[4 * i + 1]), 3);   /* MSI */
-        assert_int_equal(fdt32_to_cpu(ie[4 * i + 2]), ph);
-        assert_int_equal(fdt32_to_cpu(ie[4 * i + 3]), 7);   /* MTI */
-    }
+    expect_hart_irqs(fdt, "/soc/clint@2000000", 4, 3, 7);  /* MSI, MTI */
 
     expect_str(fdt, "/soc/serial@10000000", "compatible", "ns16550a");
     assert_int_equal(u32(fdt, "/soc/serial@10000000", "clock-frequency"),
@@ -201,6 +264,7 @@ static void test_no_initrd_no_bootargs(void **state)
     int len;
     prop(fdt, "/soc/clint@2000000", "interrupts-extended", &len);
     assert_int_equal(len, 64 * 16);
+    expect_hart_irqs(fdt, "/soc/plic@c000000", 64, 11, 9);
     free(fdt);
 }
 
@@ -228,6 +292,8 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_root_memory_chosen, setup, teardown),
         cmocka_unit_test_setup_teardown(test_cpus, setup, teardown),
         cmocka_unit_test_setup_teardown(test_soc, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_plic_rtc, setup, teardown),
+        cmocka_unit_test(test_no_plic),
         cmocka_unit_test(test_no_initrd_no_bootargs),
         cmocka_unit_test(test_place),
     };

@@ -264,6 +264,108 @@ static void test_raw_and_file(void **state)
     assert_non_null(strstr(err, "empty"));
 }
 
+/* A Linux Image header: text_offset, image_size, magic2 "RSC\x05". */
+static void make_linux_image(uint8_t *buf, size_t len, uint64_t text_offset,
+                             uint64_t image_size)
+{
+    memset(buf, 0x11, len);
+    for (int i = 0; i < 8; i++) {
+        buf[0x8 + i] = (uint8_t)(text_offset >> (8 * i));
+        buf[0x10 + i] = (uint8_t)(image_size >> (8 * i));
+    }
+    memcpy(buf + 0x30, "RISCV\0\0\0", 8);
+    memcpy(buf + 0x38, "RSC\x05", 4);
+}
+
+static void write_file(const char *path, const void *buf, size_t len)
+{
+    int fd = open(path, O_WRONLY | O_TRUNC | O_CREAT, 0600);
+    assert_true(fd >= 0);
+    assert_int_equal(write(fd, buf, len), (ssize_t)len);
+    close(fd);
+}
+
+static void test_image_header(void **state)
+{
+    (void)state;
+    uint8_t buf[0x100];
+    struct loader_image_hdr h;
+
+    make_linux_image(buf, sizeof(buf), 0x200000, 0x1234000);
+    assert_true(loader_parse_image_hdr(buf, sizeof(buf), &h));
+    assert_int_equal(h.text_offset, 0x200000);
+    assert_int_equal(h.image_size, 0x1234000);
+    /* Too short for the magic, or a wrong magic: not an Image. */
+    assert_false(loader_parse_image_hdr(buf, 0x3b, &h));
+    buf[0x3b] = 0x06;
+    assert_false(loader_parse_image_hdr(buf, sizeof(buf), &h));
+}
+
+static void test_load_kernel(void **state)
+{
+    struct pmem *pm = *state;
+    struct loader_image li;
+    char path[] = "/tmp/loom-test-kernel-XXXXXX";
+    uint8_t buf[0x1000];
+    int fd = mkstemp(path);
+    assert_true(fd >= 0);
+    close(fd);
+
+    /* An Image behind a small firmware: RAM + text_offset (2 MiB), and its
+     * high end covers image_size. */
+    make_linux_image(buf, sizeof(buf), 0x200000, 0x300000);
+    write_file(path, buf, sizeof(buf));
+    assert_int_equal(loader_load_kernel(pm, path, RAM_BASE, RAM_BASE + 0x200000,
+                                        &li, err, sizeof(err)), 0);
+    assert_false(li.is_elf);
+    assert_int_equal(li.entry, RAM_BASE + 0x200000);
+    assert_int_equal(li.low, RAM_BASE + 0x200000);
+    assert_int_equal(li.high, RAM_BASE + 0x500000);
+    assert_int_equal(ram(pm, RAM_BASE + 0x200000 + 0x38)[0], 'R');
+    /* Without firmware the minimum is RAM itself: text_offset still
+     * applies. */
+    assert_int_equal(loader_load_kernel(pm, path, RAM_BASE, RAM_BASE, &li,
+                                        err, sizeof(err)), 0);
+    assert_int_equal(li.entry, RAM_BASE + 0x200000);
+    /* A firmware larger than text_offset pushes it up. */
+    assert_int_equal(loader_load_kernel(pm, path, RAM_BASE, RAM_BASE + 0x400000,
+                                        &li, err, sizeof(err)), 0);
+    assert_int_equal(li.entry, RAM_BASE + 0x400000);
+    /* image_size smaller than the file: the file's end counts. */
+    make_linux_image(buf, sizeof(buf), 0, 0x10);
+    write_file(path, buf, sizeof(buf));
+    assert_int_equal(loader_load_kernel(pm, path, RAM_BASE, RAM_BASE + 0x200000,
+                                        &li, err, sizeof(err)), 0);
+    assert_int_equal(li.entry, RAM_BASE + 0x200000);
+    assert_int_equal(li.high, RAM_BASE + 0x200000 + sizeof(buf));
+    /* No header: raw at the minimum address (U-Boot's u-boot.bin). */
+    memset(buf, 0x22, sizeof(buf));
+    write_file(path, buf, sizeof(buf));
+    assert_int_equal(loader_load_kernel(pm, path, RAM_BASE, RAM_BASE + 0x200000,
+                                        &li, err, sizeof(err)), 0);
+    assert_int_equal(li.entry, RAM_BASE + 0x200000);
+    assert_int_equal(li.high, RAM_BASE + 0x200000 + sizeof(buf));
+    /* Errors name the file. */
+    assert_int_equal(loader_load_kernel(pm, path, RAM_BASE,
+                                        RAM_BASE + RAM_SIZE - 16, &li, err,
+                                        sizeof(err)), -1);
+    assert_non_null(strstr(err, path));
+    unlink(path);
+}
+
+static void test_initrd_addr(void **state)
+{
+    (void)state;
+    const uint64_t k = 0x80200000, mib = 1ull << 20;
+    /* Under 256 MiB of RAM: halfway in; from 256 MiB on: 128 MiB in. */
+    assert_int_equal(loader_initrd_addr(k, k + mib, 128 * mib), k + 64 * mib);
+    assert_int_equal(loader_initrd_addr(k, k + mib, 256 * mib), k + 128 * mib);
+    assert_int_equal(loader_initrd_addr(k, k + mib, 4096 * mib), k + 128 * mib);
+    /* Never inside the kernel image; page aligned. */
+    assert_int_equal(loader_initrd_addr(k, k + 80 * mib + 1, 128 * mib),
+                     k + 80 * mib + 4096);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -273,6 +375,9 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_outside_ram, setup, teardown),
         cmocka_unit_test_setup_teardown(test_header_page, setup, teardown),
         cmocka_unit_test_setup_teardown(test_raw_and_file, setup, teardown),
+        cmocka_unit_test(test_image_header),
+        cmocka_unit_test(test_initrd_addr),
+        cmocka_unit_test_setup_teardown(test_load_kernel, setup, teardown),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

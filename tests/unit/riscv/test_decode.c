@@ -341,9 +341,15 @@ static void test_illegal32(void **state)
         ENC_S(0x23, 4, 1, 2, 0), ENC_S(0x23, 7, 1, 2, 0),
         ENC_B(2, 1, 2, 8), ENC_B(3, 1, 2, 8),
         ENC_I(0x67, 1, 1, 2, 0), ENC_I(0x67, 1, 7, 2, 0),
-        /* F/D/V, custom and reserved major opcodes */
-        ENC_I(0x07, 1, 3, 2, 0), ENC_S(0x27, 3, 1, 2, 0), 0x00000043,
-        0x00000047, 0x0000004b, 0x0000004f, 0x02000053, 0x00000057,
+        /* Q/Zfh/V forms of the FP opcodes, reserved rm, custom and
+         * reserved major opcodes */
+        ENC_I(0x07, 1, 1, 2, 0), ENC_I(0x07, 1, 4, 2, 0),
+        ENC_S(0x27, 1, 1, 2, 0), ENC_S(0x27, 4, 1, 2, 0),
+        0x06000043, 0x04000047, 0x0000504b, 0x0000604f,
+        0x04000053, 0x06000053, 0x00005053, 0x00006053, 0x58105053,
+        0x58100053, 0x20003053, 0x28002053, 0xa0003053, 0xe0002053,
+        0xe0100053, 0xf0100053, 0xc0400053, 0x40200053, 0x42100053,
+        0x00000057,
         0x0000000b, 0x0000002b, 0x0000005b, 0x0000007b, 0x0000006b,
         0x00000077,
         /* 48-bit, 64-bit and longer encodings */
@@ -352,6 +358,43 @@ static void test_illegal32(void **state)
     ILLEGAL(bad);
 }
 
+
+/* F/D: register fields, imm = offset for loads/stores, rm | rs3 << 3 for
+ * the rest (rm 0 where the op has none). */
+static void test_fd_fields(void **state)
+{
+    (void)state;
+    static const struct expect t[] = {
+        { ENC_I(0x07, 10, 2, 11, -4), RV_OP_FLW, 10, 11, 0, -4 },
+        { ENC_I(0x07, 31, 3, 2, 2047), RV_OP_FLD, 31, 2, 0, 2047 },
+        { ENC_S(0x27, 2, 11, 12, -2048), RV_OP_FSW, 0, 11, 12, -2048 },
+        { ENC_S(0x27, 3, 2, 8, 8), RV_OP_FSD, 0, 2, 8, 8 },
+        { 0x68c5f543, RV_OP_FMADD_S, 10, 11, 12, 7 | 13 << 3 },
+        { 0x6ac5854f, RV_OP_FNMADD_D, 10, 11, 12, 0 | 13 << 3 },
+        { 0xf8c5c547, RV_OP_FMSUB_S, 10, 11, 12, 4 | 31 << 3 },
+        { 0x02c59553, RV_OP_FADD_D, 10, 11, 12, 1 },
+        { 0x5805b553, RV_OP_FSQRT_S, 10, 11, 0, 3 },
+        { 0x22b59553, RV_OP_FSGNJN_D, 10, 11, 11, 0 },
+        { 0x2ac59553, RV_OP_FMAX_D, 10, 11, 12, 0 },
+        { 0xa0b52553, RV_OP_FEQ_S, 10, 10, 11, 0 },
+        { 0xa2b51553, RV_OP_FLT_D, 10, 10, 11, 0 },
+        { 0xe2051553, RV_OP_FCLASS_D, 10, 10, 0, 0 },
+        { 0xe0050553, RV_OP_FMV_X_W, 10, 10, 0, 0 },
+        { 0xf2050553, RV_OP_FMV_D_X, 10, 10, 0, 0 },
+        { 0xc0051553, RV_OP_FCVT_W_S, 10, 10, 0, 1 },
+        { 0xc235a553, RV_OP_FCVT_LU_D, 10, 11, 0, 2 },
+        { 0xd2158553, RV_OP_FCVT_D_WU, 10, 11, 0, 0 },
+        { 0xd035f553, RV_OP_FCVT_S_LU, 10, 11, 0, 7 },
+        { 0x4015f553, RV_OP_FCVT_S_D, 10, 11, 0, 7 },
+        { 0x4205c553, RV_OP_FCVT_D_S, 10, 11, 0, 4 },
+        { 0x2588, RV_OP_FLD, 10, 11, 0, 8 },           /* c.fld */
+        { 0xa588, RV_OP_FSD, 0, 11, 10, 8 },           /* c.fsd */
+        { 0x2442, RV_OP_FLD, 8, 2, 0, 16 },            /* c.fldsp */
+        { 0x2002, RV_OP_FLD, 0, 2, 0, 0 },             /* c.fldsp f0 */
+        { 0xa822, RV_OP_FSD, 0, 2, 8, 16 },            /* c.fsdsp */
+    };
+    CHECK(t);
+}
 
 static void test_rvc_expand(void **state)
 {
@@ -426,16 +469,12 @@ static void test_rvc_reserved(void **state)
     static const uint32_t bad[] = {
         0x0000,          /* all-zero parcel (c.addi4spn nzuimm=0, rd=s0) */
         0x0004, 0x001c,  /* c.addi4spn nzuimm=0, other rd' */
-        0x2000, 0x3fec,  /* c.fld */
-        0xa000, 0xbfec,  /* c.fsd */
         0x8000, 0x9fec,  /* Q0 funct3 100: reserved (Zcb not supported) */
         0x2001, 0x3001, 0x207d,  /* c.addiw rd=0 */
         0x6101,          /* c.addi16sp imm=0 */
         0x6001,          /* c.lui rd=0 imm=0 */
         0x6501, 0x6f81,  /* c.lui imm=0 */
         0x9c41, 0x9c61, 0x9fdd, 0x9ffd,  /* Q1 100 111 funct2 10/11 */
-        0x2002, 0x3ffe,  /* c.fldsp */
-        0xa002, 0xbffe,  /* c.fsdsp */
         0x4002, 0x5002, 0x407e,  /* c.lwsp rd=0 */
         0x6002, 0x7002, 0x607e,  /* c.ldsp rd=0 */
         0x8002,          /* c.jr rs1=0 */
@@ -484,6 +523,8 @@ static uint32_t encode_base(const struct rv_insn *d)
     case RV_OP_LD:    return ENC_I(0x03, d->rd, 3, d->rs1, d->imm);
     case RV_OP_SW:    return ENC_S(0x23, 2, d->rs1, d->rs2, d->imm);
     case RV_OP_SD:    return ENC_S(0x23, 3, d->rs1, d->rs2, d->imm);
+    case RV_OP_FLD:   return ENC_I(0x07, d->rd, 3, d->rs1, d->imm);
+    case RV_OP_FSD:   return ENC_S(0x27, 3, d->rs1, d->rs2, d->imm);
     case RV_OP_LUI:   return ENC_U(0x37, d->rd, d->imm >> 12);
     case RV_OP_ADD:   return ENC_R(0x33, d->rd, 0, d->rs1, d->rs2, 0);
     case RV_OP_SUB:   return ENC_R(0x33, d->rd, 0, d->rs1, d->rs2, 0x20);
@@ -533,12 +574,11 @@ static void test_all_parcels(void **state)
             fail_msg("0x%04x (%s): expansion 0x%08x decodes differently", h,
                      d.cname, w);
     }
-    /* Exactly the reserved/unsupported parcels are illegal (49152 - 38551 =
-     * 10601): Q0 c.fld/c.fsd/funct3-100 3*2048 + c.addi4spn nzuimm=0 8;
-     * Q1 c.addiw rd=0 64 + c.addi16sp 0 1 + c.lui imm=0 31 + funct2 10/11
-     * of the W row 128; Q2 c.fldsp/c.fsdsp 2*2048 + c.lwsp/c.ldsp rd=0
-     * 2*64 + c.jr x0 1. */
-    assert_int_equal(legal, 38551);
+    /* Exactly the reserved/unsupported parcels are illegal (49152 - 46743 =
+     * 2409): Q0 funct3-100 2048 + c.addi4spn nzuimm=0 8; Q1 c.addiw rd=0
+     * 64 + c.addi16sp 0 1 + c.lui imm=0 31 + funct2 10/11 of the W row
+     * 128; Q2 c.lwsp/c.ldsp rd=0 2*64 + c.jr x0 1. */
+    assert_int_equal(legal, 46743);
 }
 
 static void test_random32(void **state)
@@ -599,6 +639,7 @@ int main(void)
         cmocka_unit_test(test_fence),
         cmocka_unit_test(test_privileged),
         cmocka_unit_test(test_illegal32),
+        cmocka_unit_test(test_fd_fields),
         cmocka_unit_test(test_rvc_expand),
         cmocka_unit_test(test_rvc_reserved),
         cmocka_unit_test(test_rvc_hints),

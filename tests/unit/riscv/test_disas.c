@@ -78,7 +78,18 @@ static void test_illegal_and_misc(void **state)
     assert_string_equal(dis(0x0000, 0, buf, sizeof(buf)), "illegal 0x0000");
     assert_string_equal(dis(0x12346101, 0, buf, sizeof(buf)), "illegal 0x6101");
     assert_string_equal(dis(0xffffffff, 0, buf, sizeof(buf)), "illegal 0xffffffff");
-    assert_string_equal(dis(0x00000053, 0, buf, sizeof(buf)), "illegal 0x00000053");
+    assert_string_equal(dis(0x0000005b, 0, buf, sizeof(buf)), "illegal 0x0000005b");
+    /* F/D spots the objdump sweep leaves out: the exact conversions take
+     * any legal rm (objdump: rm=0 only) and never print it; reserved rm,
+     * fmt H/Q and fcvt.d.s with rs2 != 0 are illegal. */
+    assert_string_equal(dis(0x4205f553, 0, buf, sizeof(buf)), "fcvt.d.s fa0,fa1");
+    assert_string_equal(dis(0xd205f553, 0, buf, sizeof(buf)), "fcvt.d.w fa0,a1");
+    assert_string_equal(dis(0xd215c553, 0, buf, sizeof(buf)), "fcvt.d.wu fa0,a1");
+    assert_string_equal(dis(0x4205d553, 0, buf, sizeof(buf)), "illegal 0x4205d553");
+    assert_string_equal(dis(0x4215f553, 0, buf, sizeof(buf)), "illegal 0x4215f553");
+    assert_string_equal(dis(0x00c5e553, 0, buf, sizeof(buf)), "illegal 0x00c5e553");
+    assert_string_equal(dis(0x6ec58543, 0, buf, sizeof(buf)), "illegal 0x6ec58543");
+    assert_string_equal(dis(0x0000, 0, buf, sizeof(buf)), "illegal 0x0000");
     /* Forms the objdump sweep leaves out (objdump differs on purpose). */
     assert_string_equal(dis(0x0000000f, 0, buf, sizeof(buf)), "fence 0,0");
     assert_string_equal(dis(0x8ff0000f, 0, buf, sizeof(buf)), "fence iorw,iorw");

@@ -77,7 +77,9 @@ static void test_csr_basic(void **state)
     uint64_t misa = rd(h, CSR_MISA);
     assert_int_equal(misa >> 62, 2);
     assert_int_equal(misa & 0x3ffffff, RV_MISA_EXT('I') | RV_MISA_EXT('M') |
-                     RV_MISA_EXT('A') | RV_MISA_EXT('C') | RV_MISA_EXT('U'));
+                     RV_MISA_EXT('A') | RV_MISA_EXT('F') | RV_MISA_EXT('D') |
+                     RV_MISA_EXT('C') | RV_MISA_EXT('S') |
+                     RV_MISA_EXT('U'));
     assert_true(wr(h, CSR_MISA, 0));                /* WARL: ignored */
     assert_int_equal(rd(h, CSR_MISA), misa);
 
@@ -107,16 +109,23 @@ static void test_csr_faults(void **state)
     assert_true(rv_csr_access(h, CSR_MHARTID, RV_CSR_RS, false, 0, &old));
     assert_false(rv_csr_access(h, CSR_MHARTID, RV_CSR_RS, true, 0, &old));
     assert_false(wr(h, CSR_CYCLE, 0));
-    /* Unknown CSRs, and medeleg without S mode. */
+    /* Unknown CSRs fault; S-mode CSRs and medeleg exist (misa.S). */
     assert_false(rv_csr_access(h, 0x7c0, RV_CSR_RS, false, 0, &old));
-    assert_false(rv_csr_access(h, 0x180, RV_CSR_RS, false, 0, &old)); /* satp */
-    assert_false(rv_csr_access(h, CSR_MEDELEG, RV_CSR_RS, false, 0, &old));
+    assert_true(rv_csr_access(h, 0x180, RV_CSR_RS, false, 0, &old)); /* satp */
+    assert_true(rv_csr_access(h, CSR_MEDELEG, RV_CSR_RS, false, 0, &old));
 
     /* U mode: no M CSRs; counters only when mcounteren allows. */
     h->priv = RV_PRIV_U;
     assert_false(rv_csr_access(h, CSR_MSTATUS, RV_CSR_RS, false, 0, &old));
+    assert_false(rv_csr_access(h, 0x180, RV_CSR_RS, false, 0, &old));
     assert_false(rv_csr_access(h, CSR_CYCLE, RV_CSR_RS, false, 0, &old));
+    /* U needs mcounteren and scounteren; S only mcounteren. */
     h->mcounteren = 1;
+    assert_false(rv_csr_access(h, CSR_CYCLE, RV_CSR_RS, false, 0, &old));
+    h->priv = RV_PRIV_S;
+    assert_true(rv_csr_access(h, CSR_CYCLE, RV_CSR_RS, false, 0, &old));
+    h->scounteren = 1;
+    h->priv = RV_PRIV_U;
     assert_true(rv_csr_access(h, CSR_CYCLE, RV_CSR_RS, false, 0, &old));
 }
 
@@ -127,14 +136,18 @@ static void test_mstatus_warl(void **state)
 
     assert_int_equal((ms & RV_MSTATUS_MPP) >> 11, 3);
     assert_int_equal((ms >> 32) & 3, 2);            /* UXL = 64 */
-    /* MPP = S (not implemented): field unchanged. */
-    assert_true(wr(h, CSR_MSTATUS, (ms & ~RV_MSTATUS_MPP) | (1ull << 11)));
+    assert_int_equal((ms >> 34) & 3, 2);            /* SXL = 64 */
+    /* MPP = 2 (reserved): field unchanged; MPP = S is legal. */
+    assert_true(wr(h, CSR_MSTATUS, (ms & ~RV_MSTATUS_MPP) | (2ull << 11)));
     assert_int_equal((rd(h, CSR_MSTATUS) & RV_MSTATUS_MPP) >> 11, 3);
+    assert_true(wr(h, CSR_MSTATUS, (ms & ~RV_MSTATUS_MPP) | (1ull << 11)));
+    assert_int_equal((rd(h, CSR_MSTATUS) & RV_MSTATUS_MPP) >> 11, 1);
     /* MPP = U is legal; MIE, MPRV writable; UXL and SD are not. */
     assert_true(wr(h, CSR_MSTATUS, RV_MSTATUS_MIE | RV_MSTATUS_MPRV |
                    (1ull << 63)));
     ms = rd(h, CSR_MSTATUS);
-    assert_int_equal(ms, RV_MSTATUS_MIE | RV_MSTATUS_MPRV | (2ull << 32));
+    assert_int_equal(ms, RV_MSTATUS_MIE | RV_MSTATUS_MPRV | (2ull << 32) |
+                     (2ull << 34));
     /* MPRV with MPP = U: data accesses use the U mmu index. */
     assert_int_equal((rv_tb_flags(h) >> RV_TBF_MMU_SHIFT) & 3, RV_MMU_U);
     assert_int_equal(rv_tb_flags(h) & RV_TBF_PRIV_MASK, RV_PRIV_M);
@@ -163,14 +176,34 @@ static void test_mip(void **state)
     struct rv_hart *h = ((struct fx *)*state)->h;
 
     assert_int_equal(rd(h, CSR_MIP), 0);
-    assert_true(wr(h, CSR_MIP, ~0ull));             /* M bits read-only */
+    assert_true(wr(h, CSR_MIP, ~0ull));       /* only S bits writable */
+    assert_int_equal(rd(h, CSR_MIP), RV_MIP_S);
+    assert_true(wr(h, CSR_MIP, 0));
     assert_int_equal(rd(h, CSR_MIP), 0);
     rv_set_irq(h, RV_IRQ_MTI, true);
     assert_int_equal(rd(h, CSR_MIP), 1u << RV_IRQ_MTI);
     rv_set_irq(h, RV_IRQ_MTI, false);
     assert_int_equal(rd(h, CSR_MIP), 0);
     assert_true(wr(h, CSR_MIE, ~0ull));
-    assert_int_equal(rd(h, CSR_MIE), RV_MIP_HW);
+    assert_int_equal(rd(h, CSR_MIE), RV_MIP_HW | RV_MIP_S);
+
+    /* SEIP reads as software bit | external line, but a CSRRS/CSRRC only
+     * modifies the software bit: setting SSIP while the PLIC line is high
+     * must not latch SEIP once the line drops. */
+    uint64_t old;
+    rv_set_irq(h, RV_IRQ_SEI, true);
+    assert_int_equal(rd(h, CSR_MIP), RV_MIP_SEIP);
+    assert_true(rv_csr_access(h, CSR_MIP, RV_CSR_RS, true,
+                              1u << RV_IRQ_SSI, &old));
+    assert_int_equal(old, RV_MIP_SEIP);
+    rv_set_irq(h, RV_IRQ_SEI, false);
+    assert_int_equal(rd(h, CSR_MIP), 1u << RV_IRQ_SSI);
+    assert_true(rv_csr_access(h, CSR_MIP, RV_CSR_RC, true,
+                              1u << RV_IRQ_SSI, &old));
+    assert_int_equal(rd(h, CSR_MIP), 0);
+    /* The software SEIP bit itself stays writable by M. */
+    assert_true(rv_csr_access(h, CSR_MIP, RV_CSR_RS, true, RV_MIP_SEIP, &old));
+    assert_int_equal(rd(h, CSR_MIP), RV_MIP_SEIP);
 }
 
 static void test_exception_entry(void **state)
