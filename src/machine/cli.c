@@ -125,9 +125,19 @@ static int opt_machine(struct cli_options *o, const char *arg, char *err,
     }
     if (!strcmp(s, "virt"))
         return 0;
-    if (!strncmp(s, "virt,dumpdtb=", 13) && s[13] && !strchr(s + 13, ',')) {
-        o->dumpdtb = s + 13;
-        return 0;
+    static const char dumpdtb[] = "virt,dumpdtb=";
+    if (!strncmp(s, dumpdtb, sizeof(dumpdtb) - 1)) {
+        const char *file = s + sizeof(dumpdtb) - 1;
+        /* one non-empty file name, no further properties (a plain loop:
+         * GCC's -Wstringop-overread misjudges strchr/strcspn here in
+         * sanitizer builds) */
+        bool one = file[0] != '\0';
+        for (const char *p = file; *p; p++)
+            one &= *p != ',';
+        if (one) {
+            o->dumpdtb = file;
+            return 0;
+        }
     }
     if (!strncmp(s, "virt,", 5))
         return fail(err, n, "-M: machine property not supported in '%s' "
