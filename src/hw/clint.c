@@ -253,3 +253,19 @@ struct clint *clint_create(struct pmem *pm, uint64_t base, unsigned nharts)
     pthread_detach(c->timer);
     return c;
 }
+
+void clint_reset(struct clint *c)
+{
+    pthread_mutex_lock(&c->lock);
+    for (unsigned i = 0; i < c->nharts; i++) {
+        struct rv_hart *h = vcpu_hart(i);
+        c->msip[i] = 0;
+        c->mtimecmp[i] = c->stimecmp[i] = UINT64_MAX;
+        c->mtip[i] = c->stip[i] = false;
+        rv_set_irq(h, RV_IRQ_MSI, false);
+        rv_set_irq(h, RV_IRQ_MTI, false);
+        rv_set_irq(h, RV_IRQ_STI, false);
+    }
+    pthread_cond_signal(&c->wake);      /* the timer forgets old deadlines */
+    pthread_mutex_unlock(&c->lock);
+}

@@ -200,3 +200,16 @@ struct goldfish_rtc *goldfish_rtc_create(struct pmem *pm, uint64_t base,
     pthread_detach(r->timer);
     return r;
 }
+
+void goldfish_rtc_reset(struct goldfish_rtc *r)
+{
+    pthread_mutex_lock(&r->lock);
+    /* The clock keeps running (offset_ns stays): only the alarm and the
+     * interrupt state return to power-on. */
+    r->time_high = 0;
+    r->alarm = 0;
+    r->armed = r->irq_enabled = r->irq_pending = false;
+    rtc_update__locked(r);
+    pthread_cond_signal(&r->wake);
+    pthread_mutex_unlock(&r->lock);
+}

@@ -41,7 +41,8 @@ struct uart *uart_create(struct pmem *pm, uint64_t base, bool rx,
 bool uart_rx_push(struct uart *u, uint8_t c);
 
 /* SiFive test device: a 16- or 32-bit write of 0x5555 powers off (exit 0),
- * (code << 16) | 0x3333 exits with `code`, 0x7777 resets (exit 0 for now). */
+ * (code << 16) | 0x3333 exits with `code`, 0x7777 requests a machine reset
+ * (vcpu_request_reset). */
 void sifive_test_create(struct pmem *pm, uint64_t base);
 
 /* CLINT: msip[hart] (IPI → MSIP), mtimecmp[hart] (→ MTIP), mtime at
@@ -71,5 +72,15 @@ struct hw_irq plic_irq(struct plic *p, unsigned src);
 struct goldfish_rtc;
 struct goldfish_rtc *goldfish_rtc_create(struct pmem *pm, uint64_t base,
                                          struct hw_irq irq);
+
+/* Machine reset: each device back to its power-on register state, its
+ * output line re-driven (called in the reset's exclusive section, see
+ * vcpu/reset.c; any order, but the PLIC after the devices that feed it).
+ * Host-side state stays: the UART's stdin reader, the timer threads, the
+ * RTC's time of day. */
+void uart_reset(struct uart *u);
+void clint_reset(struct clint *c);
+void plic_reset(struct plic *p);
+void goldfish_rtc_reset(struct goldfish_rtc *r);
 
 #endif

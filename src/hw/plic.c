@@ -248,3 +248,26 @@ struct plic *plic_create(struct pmem *pm, uint64_t base, unsigned nharts,
         loom_fatal("plic: cannot map at 0x%llx", (unsigned long long)base);
     return p;
 }
+
+void plic_reset(struct plic *p)
+{
+    pthread_mutex_lock(&p->lock);
+    for (unsigned s = 0; s < PLIC_NUM_SOURCES; s++)
+        p->priority[s] = 0;
+    for (unsigned w = 0; w < PLIC_WORDS; w++) {
+        p->claimed[w] = 0;
+        /* A line still high stays pending, as after power-on. */
+        p->pending[w] = p->level[w];
+    }
+    for (unsigned c = 0; c < p->nctx; c++) {
+        struct plic_ctx *x = &p->ctx[c];
+        for (unsigned w = 0; w < PLIC_WORDS; w++)
+            x->enable[w] = 0;
+        x->threshold = 0;
+        /* Drive every output low, whatever was last delivered: the harts'
+         * pending bits were cleared by the machine reset too. */
+        x->out = false;
+        p->out(p->opaque, c, false);
+    }
+    pthread_mutex_unlock(&p->lock);
+}

@@ -4,14 +4,16 @@
  * One 32-bit register at offset 0; writes only (reads return 0):
  *   0x5555               power off, exit status 0
  *   (code << 16)|0x3333  exit with status `code`
- *   0x7777               reset — Loom has no machine reset yet, so this
- *                        powers off with status 0 (docs/devices.md)
+ *   0x7777               machine reset: vcpu_request_reset (vcpu/reset.c);
+ *                        the writing hart leaves its TB at the next TB
+ *                        entry (docs/devices.md "Reset")
  * Other values are ignored.  2- and 4-byte writes are accepted, as on QEMU
  * (OpenSBI's sifive_test driver uses a 16-bit store: a 16-bit 0x3333 exits
  * with status 0); other sizes are refused by the physical map (access
  * fault).
  *
- * Concurrency: the only state is the device mutex, taken by an exiting
+ * Concurrency: a reset request only queues work (any thread); the only
+ * state is the device mutex, taken by an exiting
  * write and never released: exit(3) is not thread-safe, so a second hart
  * writing at the same time blocks while the first one exits.
  */
@@ -20,6 +22,7 @@
 #include <pthread.h>
 #include <stdlib.h>
 #include "util/error.h"
+#include "vcpu/vcpu.h"
 
 enum {
     SIFIVE_TEST_FAIL = 0x3333,
@@ -50,8 +53,10 @@ static void sifive_test_write(void *opaque, uint64_t off, uint64_t val,
         return;
     switch (val & 0xffff) {
     case SIFIVE_TEST_PASS:
-    case SIFIVE_TEST_RESET:
         sifive_test_exit(d, 0);
+    case SIFIVE_TEST_RESET:
+        vcpu_request_reset();
+        return;
     case SIFIVE_TEST_FAIL:
         sifive_test_exit(d, (int)((val >> 16) & 0xffff));
     default:

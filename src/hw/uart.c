@@ -270,3 +270,14 @@ struct uart *uart_create(struct pmem *pm, uint64_t base, bool rx,
     }
     return u;
 }
+
+void uart_reset(struct uart *u)
+{
+    pthread_mutex_lock(&u->lock);
+    u->ier = u->lcr = u->mcr = u->scr = u->fcr = u->dll = u->dlm = 0;
+    u->thr_ip = false;
+    u->head = u->count = 0;             /* the RX FIFO empties, as on QEMU */
+    pthread_cond_signal(&u->room);
+    uart_update__locked(u);
+    pthread_mutex_unlock(&u->lock);
+}

@@ -17,6 +17,11 @@
  * to FILE and exits 0 before anything runs, as QEMU does.
  * The ROM's reset vector then hands a0 = hartid, a1 = FDT, a2 = OpenSBI's
  * fw_dynamic_info (next stage = the kernel) to the start address.
+ *
+ * Machine reset (SiFive test 0x7777, vcpu/reset.c): virt_reset runs in the
+ * reset's exclusive section: every device back to power-on, then the boot
+ * ROM, the images and the FDT written again exactly as at boot (the image
+ * files are read again; the rest of RAM keeps its contents, as on QEMU).
  */
 #include "machine/virt.h"
 
@@ -55,7 +60,18 @@ static void check_add(int r, const char *what)
         loom_fatal("cannot map %s: %s", what, strerror(-r));
 }
 
-static struct pmem *build_map(const struct cli_options *o)
+/* The board, kept for the machine reset. */
+struct virt_machine {
+    struct cli_options o;
+    struct pmem *pm;
+    struct uart *uart;
+    struct goldfish_rtc *rtc;
+    struct clint *clint;
+    struct plic *plic;
+};
+
+static struct pmem *build_map(const struct cli_options *o,
+                              struct virt_machine *m)
 {
     struct pmem *pm = pmem_new();
     bool rx;
@@ -71,10 +87,13 @@ static struct pmem *build_map(const struct cli_options *o)
     rx = o->serial == CLI_SERIAL_STDIO ||
          (o->serial == CLI_SERIAL_DEFAULT && o->nographic);
     struct plic *plic = plic_create(pm, VIRT_PLIC_BASE, o->smp, NULL, NULL);
-    uart_create(pm, VIRT_UART_BASE, rx, plic_irq(plic, VIRT_UART_IRQ));
+    m->plic = plic;
+    m->uart = uart_create(pm, VIRT_UART_BASE, rx,
+                          plic_irq(plic, VIRT_UART_IRQ));
     sifive_test_create(pm, VIRT_TEST_BASE);
-    goldfish_rtc_create(pm, VIRT_RTC_BASE, plic_irq(plic, VIRT_RTC_IRQ));
-    clint_create(pm, VIRT_CLINT_BASE, o->smp);
+    m->rtc = goldfish_rtc_create(pm, VIRT_RTC_BASE,
+                                 plic_irq(plic, VIRT_RTC_IRQ));
+    m->clint = clint_create(pm, VIRT_CLINT_BASE, o->smp);
     rv_rdtime = clint_mtime;
     return pm;
 }
@@ -174,28 +193,56 @@ static void load_fdt(struct pmem *pm, const struct cli_options *o,
     free(blob);
 }
 
+/* Write the boot ROM, images and FDT into memory (boot and reset). */
+static void load_all(struct pmem *pm, const struct cli_options *o,
+                     struct virt_boot_info *bi)
+{
+    uint8_t rom[BOOTROM_LEN];
+    uint64_t images_end;
+
+    *bi = (struct virt_boot_info){ 0 };
+    load_images(pm, o, bi, &images_end);
+    load_fdt(pm, o, bi, images_end);
+    bootrom_build(rom, bi->start, bi->fdt_addr, bi->kernel_entry);
+    if (pmem_load(pm, BOOTROM_BASE, rom, sizeof(rom)) < 0)
+        loom_fatal("boot ROM not mapped");
+}
+
+/* vcpu_reset_fn: exclusive context, no vCPU in guest code. */
+static void virt_reset(void *opaque)
+{
+    struct virt_machine *m = opaque;
+    struct virt_boot_info bi;
+
+    /* The PLIC last: the UART and RTC lower its inputs first. */
+    uart_reset(m->uart);
+    goldfish_rtc_reset(m->rtc);
+    clint_reset(m->clint);
+    plic_reset(m->plic);
+    load_all(m->pm, &m->o, &bi);
+}
+
 void virt_boot(const struct cli_options *o)
 {
-    struct virt_boot_info bi = { 0 };
+    struct virt_boot_info bi;
     struct vcpu_config cfg = {
         .smp = o->smp, .single_thread = o->single_thread,
         .tb_size = o->tb_size,
     };
-    uint8_t rom[BOOTROM_LEN];
-    uint64_t images_end;
-    struct pmem *pm = build_map(o);
+    struct virt_machine *m = calloc(1, sizeof(*m));
 
-    load_images(pm, o, &bi, &images_end);
-    load_fdt(pm, o, &bi, images_end);
-    bootrom_build(rom, bi.start, bi.fdt_addr, bi.kernel_entry);
-    if (pmem_load(pm, BOOTROM_BASE, rom, sizeof(rom)) < 0)
-        loom_fatal("boot ROM not mapped");
+    if (!m)
+        loom_fatal("out of memory creating the board");
+    m->o = *o;
+    m->pm = build_map(o, m);
+    load_all(m->pm, o, &bi);
     if (log_enabled(LOG_INT))
         log_printf("virt: start 0x%" PRIx64 " kernel 0x%" PRIx64
                    " initrd 0x%" PRIx64 "..0x%" PRIx64 " fdt 0x%" PRIx64
                    " (%zu bytes)\n", bi.start, bi.kernel_entry,
                    bi.initrd_start, bi.initrd_end, bi.fdt_addr, bi.fdt_size);
 
-    vcpu_system_init(&cfg, pm);
+    vcpu_system_init(&cfg, m->pm);
+    vcpu_set_reset_handler(virt_reset, m);
     vcpu_run();
 }

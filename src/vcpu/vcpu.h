@@ -47,6 +47,18 @@ void vcpu_async_run(struct rv_hart *h, vcpu_work_fn fn, void *arg);
 /* Queue fn on every hart (each runs it on its own thread). */
 void vcpu_async_run_all(vcpu_work_fn fn, void *arg);
 
+/* Machine reset (reset.c, docs/devices.md "Reset"): request it from any
+ * thread, e.g. a device's MMIO write inside generated code; every hart
+ * leaves guest code, and the reset runs in an exclusive section at the
+ * next safe point: full TB flush, handler(opaque) (the board: devices,
+ * ROM, images, FDT), then every hart resets itself at 0x1000.  The
+ * handler is set once, before vcpu_run. */
+typedef void (*vcpu_reset_fn)(void *opaque);
+void vcpu_set_reset_handler(vcpu_reset_fn fn, void *opaque);
+void vcpu_request_reset(void);
+/* Machine resets done so far. */
+unsigned vcpu_reset_count(void);
+
 /* Make hart h leave generated code soon and re-check interrupts; wakes it
  * from WFI.  Any thread. */
 void vcpu_kick(struct rv_hart *h);

@@ -121,6 +121,9 @@ void vcpu_rr_start(pthread_t *thread);
 
 /* flush.c: full flush of all translations, from a vCPU at a safe point. */
 void vcpu_tb_flush(struct vcpu *self, unsigned seen_gen);
+/* The flush itself, inside an exclusive section (reset.c reuses it):
+ * advances vcpu_flush_gen. */
+void vcpu_tb_flush_exclusive(void);
 
 /* storm.c: the LOOM_STORM stress driver (tests only; see storm.c). */
 void vcpu_storm_start(void);

@@ -10,7 +10,10 @@ Runs `EMU -M virt -smp N -m 512M -bios FW -kernel K [-initrd I -append A]
 and stops at the first verdict:
 
   uboot  pass: the U-Boot prompt "=> " appeared; "poweroff" is then typed and
-         the emulator killed if it has not left within 5 s.
+         the emulator killed if it has not left within 5 s.  With --resets N,
+         "reset" is typed at each of the first N prompts (a machine reset:
+         the banner and the prompt must come again), and the pass is the
+         prompt after the last one.
   linux  pass: init printed "workload: threads=N atomic=N*1000000 (ok)
          mutex=N*100000 (ok)" with N = -smp, then "loom-init: PASS", and the
          emulator exited with status 0 (the poweroff) after it.
@@ -88,7 +91,7 @@ def _reap(proc, res, grace):
         res.t_exit = time.monotonic() - res.t0
 
 
-def boot(cmd, mode, smp, timeout=120.0, hang=30.0, echo=True):
+def boot(cmd, mode, smp, timeout=120.0, hang=30.0, echo=True, resets=0):
     """Run cmd and return a Result; never raises for guest misbehaviour."""
     res = Result()
     res.t0 = time.monotonic()
@@ -181,7 +184,18 @@ def boot(cmd, mode, smp, timeout=120.0, hang=30.0, echo=True):
                 proc.stdin.flush()
             except OSError:
                 pass
-        if verdict is None and mode == 'uboot' and partial.endswith('=> '):
+        if verdict is None and mode == 'uboot' and partial.endswith('=> ') \
+                and resets:
+            # Reset the machine from the prompt; the next boot is judged.
+            resets -= 1
+            key_sent = False
+            partial = ''
+            try:
+                proc.stdin.write(b'reset\n')
+                proc.stdin.flush()
+            except OSError:
+                pass
+        elif verdict is None and mode == 'uboot' and partial.endswith('=> '):
             res.t_pass = now - res.t0
             verdict = (True, 'U-Boot prompt reached')
 
@@ -234,6 +248,8 @@ def main():
     ap.add_argument('--timeout', type=float, default=120.0)
     ap.add_argument('--hang', type=float, default=30.0)
     ap.add_argument('--quiet', action='store_true', help='do not stream the console')
+    ap.add_argument('--resets', type=int, default=0,
+                    help='uboot: type "reset" at the first N prompts')
     args = ap.parse_args()
     if args.mode == 'linux' and not args.initrd:
         ap.error('linux needs --initrd')
@@ -245,7 +261,8 @@ def main():
     cmd = command(args.emu, args.mode, args.smp, args.bios, args.kernel,
                   args.initrd, args.append, args.mem)
     print('bootrun: ' + ' '.join(cmd), flush=True)
-    res = boot(cmd, args.mode, args.smp, args.timeout, args.hang, not args.quiet)
+    res = boot(cmd, args.mode, args.smp, args.timeout, args.hang, not args.quiet,
+               args.resets)
     fmt = lambda t: '-' if t is None else '%.2fs' % t
     print('\nbootrun: %s: %s (first output %s, kernel %s, init %s, pass %s, exit %s,'
           ' status %s, peak RSS %s MiB)'

@@ -2,7 +2,7 @@
 """Self-test of tests/boot/bootrun.py against scripted fake emulators.
 
 Each case writes a tiny executable that plays a console (success, wrong
-totals, panic, hang, endless output, bad exit, U-Boot prompt) and checks the
+totals, panic, hang, endless output, bad exit, U-Boot prompt, U-Boot reset) and checks the
 verdict, its reason and that the run stayed within its time bound. Needs no
 guest images, so it runs in the unit suite. Exit status 0 when all pass.
 """
@@ -79,6 +79,20 @@ out("\\r\\n=> ")
 line = sys.stdin.readline()
 sys.exit(0 if line.strip() == "poweroff" else 4)
 ''', 10, 5, True, 'prompt', 3),
+    # --resets 1: "reset" typed at the first prompt; the second one passes.
+    ('uboot-reset', 'uboot', 4, PRELUDE + '''
+for boot in range(2):
+    out("U-Boot 2023.01\\r\\nHit any key to stop autoboot:  2 ")
+    if sys.stdin.readline() != "\\n":
+        sys.exit(3)
+    out("\\r\\n=> ")
+    line = sys.stdin.readline().strip()
+    if line != ("reset" if boot == 0 else "poweroff"):
+        sys.exit(4)
+    if boot == 0:
+        out("reset\\r\\nresetting ...\\r\\n")
+sys.exit(0)
+''', 10, 5, True, 'prompt', 3),
     ('uboot-no-prompt', 'uboot', 1, PRELUDE + '''
 out("U-Boot 2023.01\\r\\n")
 time.sleep(30)
@@ -94,7 +108,8 @@ def run_case(tmp, case):
     os.chmod(emu, 0o755)
     cmd = bootrun.command(emu, mode, smp, 'fw', 'kernel', 'initrd', 'console=ttyS0')
     t0 = time.monotonic()
-    res = bootrun.boot(cmd, mode, smp, timeout, hang, echo=False)
+    res = bootrun.boot(cmd, mode, smp, timeout, hang, echo=False,
+                       resets=1 if name == 'uboot-reset' else 0)
     took = time.monotonic() - t0
     problems = []
     if res.ok != want_ok:
@@ -103,7 +118,7 @@ def run_case(tmp, case):
         problems.append('reason %r lacks %r' % (res.reason, why))
     if took > max_s + SLACK_S:
         problems.append('took %.1fs > %ds' % (took, max_s + SLACK_S))
-    if name == 'uboot-prompt' and res.rc != 0:
+    if name in ('uboot-prompt', 'uboot-reset') and res.rc != 0:
         problems.append('fake U-Boot exit status %s (newline/poweroff not typed)' % res.rc)
     if name == 'linux-panic' and not any('Call Trace' in l for l in res.tail):
         problems.append('backtrace after the panic missing from the tail')
