@@ -7,6 +7,7 @@
  * spelled with one dash or two ("-smp" or "--smp"), as QEMU allows.
  * Numbers are parsed strictly: no sign, no trailing junk, no overflow.
  */
+#include "util/error.h"
 #include "machine/cli.h"
 
 #include <errno.h>
@@ -21,16 +22,6 @@
 #ifndef LOOM_VERSION
 #define LOOM_VERSION "unknown"
 #endif
-
-PRINTF_FMT(3, 4)
-static int fail(char *err, size_t errlen, const char *fmt, ...)
-{
-    va_list ap;
-    va_start(ap, fmt);
-    vsnprintf(err, errlen, fmt, ap);
-    va_end(ap);
-    return -1;
-}
 
 /* A decimal number with no sign and nothing after it; false on overflow. */
 static bool parse_u64(const char *s, const char **end, uint64_t *val)
@@ -66,10 +57,10 @@ static int opt_smp(struct cli_options *o, const char *arg, char *err, size_t n)
     if (!strncmp(s, "cpus=", 5))
         s += 5;
     if (!parse_uint_exact(s, &v))
-        return fail(err, n, "-smp: invalid value '%s' (expected N or cpus=N)",
+        return loom_errorf(err, n, "-smp: invalid value '%s' (expected N or cpus=N)",
                     arg);
     if (v < 1 || v > CLI_SMP_MAX)
-        return fail(err, n, "-smp: %" PRIu64 " harts out of range 1..%d", v,
+        return loom_errorf(err, n, "-smp: %" PRIu64 " harts out of range 1..%d", v,
                     CLI_SMP_MAX);
     o->smp = (unsigned)v;
     return 0;
@@ -102,13 +93,13 @@ static int opt_mem(struct cli_options *o, const char *arg, char *err, size_t n)
     if (v < CLI_RAM_MIN || v > CLI_RAM_MAX)
         goto range;
     if (v & 0xfff)
-        return fail(err, n, "-m: size '%s' is not a multiple of 4 KiB", arg);
+        return loom_errorf(err, n, "-m: size '%s' is not a multiple of 4 KiB", arg);
     o->ram_size = v;
     return 0;
 bad:
-    return fail(err, n, "-m: invalid size '%s' (examples: 512M, 1G, 256)", arg);
+    return loom_errorf(err, n, "-m: invalid size '%s' (examples: 512M, 1G, 256)", arg);
 range:
-    return fail(err, n, "-m: size '%s' out of range 16M..64G", arg);
+    return loom_errorf(err, n, "-m: size '%s' out of range 16M..64G", arg);
 }
 
 /* -M virt[,dumpdtb=FILE] | type=virt | help */
@@ -140,9 +131,9 @@ static int opt_machine(struct cli_options *o, const char *arg, char *err,
         }
     }
     if (!strncmp(s, "virt,", 5))
-        return fail(err, n, "-M: machine property not supported in '%s' "
+        return loom_errorf(err, n, "-M: machine property not supported in '%s' "
                     "(only dumpdtb=FILE)", arg);
-    return fail(err, n, "-M: unknown machine '%s' (only 'virt'; try -M help)",
+    return loom_errorf(err, n, "-M: unknown machine '%s' (only 'virt'; try -M help)",
                 arg);
 }
 
@@ -154,7 +145,7 @@ static int opt_serial(struct cli_options *o, const char *arg, char *err,
     else if (!strcmp(arg, "none"))
         o->serial = CLI_SERIAL_NONE;
     else
-        return fail(err, n, "-serial: unsupported backend '%s' "
+        return loom_errorf(err, n, "-serial: unsupported backend '%s' "
                     "(stdio, mon:stdio or none)", arg);
     return 0;
 }
@@ -165,7 +156,7 @@ static int opt_log(struct cli_options *o, const char *arg, char *err, size_t n)
     int mask = log_parse_items(arg, &bad);
 
     if (mask < 0)
-        return fail(err, n, "-d: unknown log item '%s' "
+        return loom_errorf(err, n, "-d: unknown log item '%s' "
                     "(in_asm, op, out_asm, int, exec)", bad ? bad : arg);
     o->log_mask = (unsigned)mask;
     return 0;
@@ -179,7 +170,7 @@ static int opt_accel(struct cli_options *o, const char *arg, char *err,
     size_t len = strcspn(p, ",");
 
     if (len != 3 || strncmp(p, "tcg", 3))
-        return fail(err, n, "-accel: unsupported accelerator '%.*s' "
+        return loom_errorf(err, n, "-accel: unsupported accelerator '%.*s' "
                     "(only tcg)", (int)len, p);
     p += len;
     while (*p == ',') {
@@ -197,7 +188,7 @@ static int opt_accel(struct cli_options *o, const char *arg, char *err,
             memcpy(num, p + 8, len - 8);
             num[len - 8] = '\0';
             if (!parse_uint_exact(num, &mb) || mb < 1 || mb > 4096)
-                return fail(err, n, "-accel: tb-size must be 1..4096 (MiB)");
+                return loom_errorf(err, n, "-accel: tb-size must be 1..4096 (MiB)");
             o->tb_size = (size_t)mb << 20;
         } else {
             goto bad;
@@ -206,7 +197,7 @@ static int opt_accel(struct cli_options *o, const char *arg, char *err,
     }
     return 0;
 bad:
-    return fail(err, n, "-accel: unsupported property '%.*s' in '%s'",
+    return loom_errorf(err, n, "-accel: unsupported property '%.*s' in '%s'",
                 (int)len, p, arg);
 }
 
@@ -266,12 +257,12 @@ int cli_parse(int argc, char *const argv[], struct cli_options *o,
 
         if (!opt) {
             if (a[0] == '-')
-                return fail(err, n, "unknown option '%s' (try --help)", a);
-            return fail(err, n, "unexpected argument '%s' (try --help)", a);
+                return loom_errorf(err, n, "unknown option '%s' (try --help)", a);
+            return loom_errorf(err, n, "unexpected argument '%s' (try --help)", a);
         }
         if (opt->has_arg) {
             if (i + 1 >= argc)
-                return fail(err, n, "option '%s' needs an argument", a);
+                return loom_errorf(err, n, "option '%s' needs an argument", a);
             v = argv[++i];
         }
         switch (opt->id) {
@@ -284,7 +275,7 @@ int cli_parse(int argc, char *const argv[], struct cli_options *o,
             o->bios_none = !strcmp(v, "none");
             o->bios = o->bios_none ? NULL : v;
             if (!*v)
-                r = fail(err, n, "-bios: empty file name");
+                r = loom_errorf(err, n, "-bios: empty file name");
             break;
         case O_KERNEL:    o->kernel = v; break;
         case O_INITRD:    o->initrd = v; break;
@@ -301,7 +292,7 @@ int cli_parse(int argc, char *const argv[], struct cli_options *o,
             return r;
         if ((opt->id == O_KERNEL || opt->id == O_INITRD ||
              opt->id == O_LOGFILE) && !*v)
-            return fail(err, n, "option '%s': empty file name", a);
+            return loom_errorf(err, n, "option '%s': empty file name", a);
     }
     return 0;
 }
@@ -309,14 +300,14 @@ int cli_parse(int argc, char *const argv[], struct cli_options *o,
 int cli_check(const struct cli_options *o, char *err, size_t n)
 {
     if (o->gdb_listen || o->gdb_wait)
-        return fail(err, n, "%s: the gdbstub is not supported yet",
+        return loom_errorf(err, n, "%s: the gdbstub is not supported yet",
                     o->gdb_listen ? "-s" : "-S");
     if (o->initrd && !o->kernel)
-        return fail(err, n, "-initrd is only allowed with -kernel");
+        return loom_errorf(err, n, "-initrd is only allowed with -kernel");
     if (o->append && !o->kernel)
-        return fail(err, n, "-append is only allowed with -kernel");
+        return loom_errorf(err, n, "-append is only allowed with -kernel");
     if (!o->bios && !o->kernel && !o->dumpdtb)
-        return fail(err, n, "no firmware or kernel given "
+        return loom_errorf(err, n, "no firmware or kernel given "
                     "(use -bios FILE and/or -kernel FILE)");
     return 0;
 }

@@ -11,6 +11,7 @@
  * prefix holding only the ELF headers and zero padding (the -Ttext linker
  * artefact, see header_prefix) is skipped when it falls outside memory.
  */
+#include "util/error.h"
 #include "machine/loader.h"
 
 #include <elf.h>
@@ -30,16 +31,6 @@
 #define EM_RISCV 243
 #endif
 
-PRINTF_FMT(3, 4)
-static int fail(char *err, size_t errlen, const char *fmt, ...)
-{
-    va_list ap;
-    va_start(ap, fmt);
-    vsnprintf(err, errlen, fmt, ap);
-    va_end(ap);
-    return -1;
-}
-
 int loader_read_file(const char *path, uint8_t **bufp, size_t *lenp,
                      char *err, size_t n)
 {
@@ -49,25 +40,25 @@ int loader_read_file(const char *path, uint8_t **bufp, size_t *lenp,
     int fd = open(path, O_RDONLY | O_CLOEXEC);
 
     if (fd < 0)
-        return fail(err, n, "cannot open: %s", strerror(errno));
+        return loom_errorf(err, n, "cannot open: %s", strerror(errno));
     if (fstat(fd, &st) < 0) {
         int e = errno;
         close(fd);
-        return fail(err, n, "cannot read: %s", strerror(e));
+        return loom_errorf(err, n, "cannot read: %s", strerror(e));
     }
     if (!S_ISREG(st.st_mode)) {
         close(fd);
-        return fail(err, n, "cannot read: not a regular file");
+        return loom_errorf(err, n, "cannot read: not a regular file");
     }
     if ((uint64_t)st.st_size > LOADER_MAX_FILE) {
         close(fd);
-        return fail(err, n, "image too large (%" PRIu64 " bytes)",
+        return loom_errorf(err, n, "image too large (%" PRIu64 " bytes)",
                     (uint64_t)st.st_size);
     }
     buf = malloc(st.st_size ? (size_t)st.st_size : 1);
     if (!buf) {
         close(fd);
-        return fail(err, n, "out of memory reading the image");
+        return loom_errorf(err, n, "out of memory reading the image");
     }
     while (done < (size_t)st.st_size) {
         ssize_t r = read(fd, buf + done, (size_t)st.st_size - done);
@@ -77,7 +68,7 @@ int loader_read_file(const char *path, uint8_t **bufp, size_t *lenp,
             int e = r < 0 ? errno : EIO;
             free(buf);
             close(fd);
-            return fail(err, n, "read error: %s", strerror(e));
+            return loom_errorf(err, n, "read error: %s", strerror(e));
         }
         done += (size_t)r;
     }
@@ -101,22 +92,22 @@ static bool in_file(uint64_t off, uint64_t size, size_t len)
 static int check_ehdr(const Elf64_Ehdr *eh, size_t len, char *err, size_t n)
 {
     if (eh->e_ident[EI_CLASS] != ELFCLASS64)
-        return fail(err, n, "not a 64-bit ELF (RV64 expected)");
+        return loom_errorf(err, n, "not a 64-bit ELF (RV64 expected)");
     if (eh->e_ident[EI_DATA] != ELFDATA2LSB)
-        return fail(err, n, "not a little-endian ELF");
+        return loom_errorf(err, n, "not a little-endian ELF");
     if (eh->e_ident[EI_VERSION] != EV_CURRENT || eh->e_version != EV_CURRENT)
-        return fail(err, n, "unsupported ELF version");
+        return loom_errorf(err, n, "unsupported ELF version");
     if (eh->e_machine != EM_RISCV)
-        return fail(err, n, "wrong architecture (ELF machine %u, RISC-V "
+        return loom_errorf(err, n, "wrong architecture (ELF machine %u, RISC-V "
                     "expected)", eh->e_machine);
     if (eh->e_type != ET_EXEC && eh->e_type != ET_DYN)
-        return fail(err, n, "not an executable ELF (type %u)", eh->e_type);
+        return loom_errorf(err, n, "not an executable ELF (type %u)", eh->e_type);
     if (eh->e_phentsize != sizeof(Elf64_Phdr))
-        return fail(err, n, "bad program header size %u", eh->e_phentsize);
+        return loom_errorf(err, n, "bad program header size %u", eh->e_phentsize);
     if (eh->e_phnum == 0 || eh->e_phnum > LOADER_MAX_PHNUM)
-        return fail(err, n, "bad program header count %u", eh->e_phnum);
+        return loom_errorf(err, n, "bad program header count %u", eh->e_phnum);
     if (!in_file(eh->e_phoff, (uint64_t)eh->e_phnum * sizeof(Elf64_Phdr), len))
-        return fail(err, n, "truncated (program headers beyond end of file)");
+        return loom_errorf(err, n, "truncated (program headers beyond end of file)");
     return 0;
 }
 
@@ -124,11 +115,11 @@ static int check_phdr(const Elf64_Phdr *ph, unsigned i, size_t len,
                       char *err, size_t n)
 {
     if (!in_file(ph->p_offset, ph->p_filesz, len))
-        return fail(err, n, "truncated (segment %u beyond end of file)", i);
+        return loom_errorf(err, n, "truncated (segment %u beyond end of file)", i);
     if (ph->p_filesz > ph->p_memsz)
-        return fail(err, n, "segment %u: file size exceeds memory size", i);
+        return loom_errorf(err, n, "segment %u: file size exceeds memory size", i);
     if (ph->p_paddr + ph->p_memsz < ph->p_paddr)
-        return fail(err, n, "segment %u: address range wraps", i);
+        return loom_errorf(err, n, "segment %u: address range wraps", i);
     return 0;
 }
 
@@ -164,9 +155,9 @@ int loader_load_elf(struct pmem *pm, const uint8_t *buf, size_t len,
     unsigned nload = 0;
 
     if (!loader_is_elf(buf, len))
-        return fail(err, n, "not an ELF file (bad magic)");
+        return loom_errorf(err, n, "not an ELF file (bad magic)");
     if (len < sizeof(eh))
-        return fail(err, n, "truncated (ELF header)");
+        return loom_errorf(err, n, "truncated (ELF header)");
     memcpy(&eh, buf, sizeof(eh));
     if (check_ehdr(&eh, len, err, n))
         return -1;
@@ -196,7 +187,7 @@ int loader_load_elf(struct pmem *pm, const uint8_t *buf, size_t len,
         uint8_t *host = pmem_host_ptr(pm, ph.p_paddr, ph.p_memsz);
         if (!host || pmem_load(pm, ph.p_paddr, buf + ph.p_offset,
                                ph.p_filesz) < 0)
-            return fail(err, n, "segment %u at 0x%" PRIx64 "..0x%" PRIx64
+            return loom_errorf(err, n, "segment %u at 0x%" PRIx64 "..0x%" PRIx64
                         " lies outside guest RAM/ROM", i, ph.p_paddr,
                         ph.p_paddr + ph.p_memsz);
         memset(host + ph.p_filesz, 0, ph.p_memsz - ph.p_filesz);
@@ -207,7 +198,7 @@ int loader_load_elf(struct pmem *pm, const uint8_t *buf, size_t len,
         nload++;
     }
     if (!nload)
-        return fail(err, n, "no loadable segments");
+        return loom_errorf(err, n, "no loadable segments");
     img->entry = eh.e_entry;
     img->low = low;
     img->high = high;
@@ -219,9 +210,9 @@ int loader_load_raw(struct pmem *pm, uint64_t addr, const uint8_t *buf,
                     size_t len, struct loader_image *img, char *err, size_t n)
 {
     if (len == 0)
-        return fail(err, n, "empty image");
+        return loom_errorf(err, n, "empty image");
     if (pmem_load(pm, addr, buf, len) < 0)
-        return fail(err, n, "image of %zu bytes at 0x%" PRIx64 " does not "
+        return loom_errorf(err, n, "image of %zu bytes at 0x%" PRIx64 " does not "
                     "fit in guest RAM", len, addr);
     img->entry = addr;
     img->low = addr;
@@ -246,7 +237,7 @@ int loader_load_file(struct pmem *pm, const char *path, uint64_t raw_addr,
         free(buf);
     }
     if (r)
-        fail(err, n, "%s: %s", path, why);
+        loom_errorf(err, n, "%s: %s", path, why);
     return r;
 }
 
@@ -298,7 +289,7 @@ int loader_load_kernel(struct pmem *pm, const char *path, uint64_t ram_base,
         free(buf);
     }
     if (r)
-        fail(err, n, "%s: %s", path, why);
+        loom_errorf(err, n, "%s: %s", path, why);
     return r;
 }
 

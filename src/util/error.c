@@ -32,6 +32,15 @@ void loom_fatal(const char *fmt, ...)
     abort();
 }
 
+int loom_errorf(char *err, size_t errlen, const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(err, errlen, fmt, ap);
+    va_end(ap);
+    return -1;
+}
+
 void loom_warn(const char *fmt, ...)
 {
     va_list ap;

@@ -10,11 +10,17 @@
 #ifndef LOOM_UTIL_ERROR_H
 #define LOOM_UTIL_ERROR_H
 
+#include <stddef.h>
 #include "util/compiler.h"
 
 NORETURN PRINTF_FMT(1, 2) void loom_user_error(const char *fmt, ...);
 NORETURN PRINTF_FMT(1, 2) void loom_fatal(const char *fmt, ...);
 PRINTF_FMT(1, 2) void loom_warn(const char *fmt, ...);
+
+/* For functions that report a user error to their caller as text (the CLI
+ * parser, the loaders): format the message into err[0..errlen) and return
+ * -1, so `return loom_errorf(err, n, "...", ...);` fails in one line. */
+PRINTF_FMT(3, 4) int loom_errorf(char *err, size_t errlen, const char *fmt, ...);
 
 /* Exit with a code, flushing stdout first (used by the test device).  Runs
  * the loom_at_exit hooks first (stress reports), then _exit. */
