@@ -100,12 +100,16 @@ time.sleep(30)
 ]
 
 
+def write_case(tmp, case):
+    emu = os.path.join(tmp, case[0])
+    with open(emu, 'w') as f:
+        f.write(case[3])
+    os.chmod(emu, 0o755)
+
+
 def run_case(tmp, case):
     name, mode, smp, script, timeout, hang, want_ok, why, max_s = case
     emu = os.path.join(tmp, name)
-    with open(emu, 'w') as f:
-        f.write(script)
-    os.chmod(emu, 0o755)
     cmd = bootrun.command(emu, mode, smp, 'fw', 'kernel', 'initrd', 'console=ttyS0')
     t0 = time.monotonic()
     res = bootrun.boot(cmd, mode, smp, timeout, hang, echo=False,
@@ -131,10 +135,15 @@ def run_case(tmp, case):
 
 
 def main():
-    # The cases mostly sleep: run them side by side.
-    with tempfile.TemporaryDirectory() as tmp, \
-            concurrent.futures.ThreadPoolExecutor(len(CASES)) as pool:
-        results = list(pool.map(lambda c: run_case(tmp, c), CASES))
+    # The cases mostly sleep: run them side by side.  Every script is
+    # written and closed before any case starts: a file open for writing in
+    # one thread is inherited for a moment by another thread's fork, and
+    # executing it then fails with ETXTBSY ("Text file busy").
+    with tempfile.TemporaryDirectory() as tmp:
+        for c in CASES:
+            write_case(tmp, c)
+        with concurrent.futures.ThreadPoolExecutor(len(CASES)) as pool:
+            results = list(pool.map(lambda c: run_case(tmp, c), CASES))
     for line, _ in results:
         print(line)
     failed = sum(bad for _, bad in results)
