@@ -73,12 +73,13 @@ struct tr_runtime {
     const void *(*lookup_tb_ptr)(void *env);
     /* A guest write made code in [paddr, paddr+len) stale (the range lies
      * in one page): invalidate the TBs translated from it.  Called from
-     * helpers, twice per store: before it with the helper's host return
-     * address, and after it with retaddr 0 (docs/concurrency.md S2).
-     * Before: returns true if the TB executing the store was invalidated —
-     * the caller completes the store, then leaves the TB (pc = next insn).
-     * len == ~0 (paddr 0, retaddr 0): everything may be stale (full flush
-     * at the next safe point; the caller ends the TB). */
+     * helpers once per page a write touches, after the written bytes
+     * landed (docs/concurrency.md S2), with the helper's host return
+     * address; returns true if that identified the TB executing the write
+     * and it was invalidated — a store then leaves the TB (pc = next insn).
+     * retaddr 0: no running TB to check.  len == ~0 (paddr 0, retaddr 0):
+     * everything may be stale (full flush at the next safe point; the
+     * caller ends the TB). */
     bool (*code_modified)(void *env, uint64_t paddr, uint64_t len,
                           uintptr_t retaddr);
     /* The guest changed its address translation (sfence.vma, satp, MXR,

@@ -272,8 +272,6 @@ static bool run(struct vcpu *v)
 
     for (;;) {
         loom_rcu_quiescent();
-        if (unlikely(v->smc_npend))
-            vcpu_smc_post(v);            /* INV(S2): writes completed */
         if (atomic_load_explicit(&h->exit_request, memory_order_relaxed)) {
             handle_exit_request(v);
             last = NULL;

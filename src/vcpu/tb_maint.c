@@ -179,16 +179,6 @@ static void invalidate_range(struct vcpu *v, uint64_t paddr, uint64_t len)
                 "writes\n", t);
 }
 
-/* Post-pass of writes whose store completed (AMOs, which have no
- * second call): at the loop's safe point. */
-void vcpu_smc_post(struct vcpu *v)
-{
-    unsigned n = v->smc_npend;
-    v->smc_npend = 0;
-    for (unsigned i = 0; i < n; i++)
-        invalidate_range(v, v->smc_pend[i].paddr, v->smc_pend[i].len);
-}
-
 bool vcpu_code_modified(void *env, uint64_t paddr, uint64_t len,
                         uintptr_t retaddr)
 {
@@ -201,22 +191,11 @@ bool vcpu_code_modified(void *env, uint64_t paddr, uint64_t len,
         return false;
     }
     INV_ASSERT(S4, ((paddr ^ (paddr + len - 1)) & TLB_PAGE_MASK) == 0);
+    /* INV(S2): the written bytes have landed (the softmmu reports after
+     * the store), so one invalidation leaves no TB of the old bytes. */
     invalidate_range(v, paddr, len);
-    if (!retaddr) {
-        /* Second pass: the store completed. */
-        for (unsigned i = 0; i < v->smc_npend; i++)
-            if (v->smc_pend[i].paddr == paddr && v->smc_pend[i].len == len) {
-                v->smc_pend[i] = v->smc_pend[--v->smc_npend];
-                break;
-            }
+    if (!retaddr)
         return false;
-    }
-    /* Earlier pending writes completed before this access began. */
-    if (v->smc_npend >= VCPU_SMC_PEND - 1)
-        vcpu_smc_post(v);
-    v->smc_pend[v->smc_npend].paddr = paddr;
-    v->smc_pend[v->smc_npend].len = len;
-    v->smc_npend++;
     /* S5: is the TB running this store gone?  Then the caller must leave
      * it after the store. */
     struct be_block *b = be_find_block(retaddr - 1);

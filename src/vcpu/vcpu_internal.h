@@ -11,8 +11,6 @@
  *   kicked          under lock (with cond), see vcpu_kick / vcpu_wait_kick
  *   flush_requested owner sets from a helper, owner reads in the loop
  *   work_head/tail  under lock (work.c)
- *   smc_pend/npend  owner only: code writes awaiting their post-pass
- *                   (tb_maint.c, INV(S2))
  */
 #ifndef LOOM_VCPU_INTERNAL_H
 #define LOOM_VCPU_INTERNAL_H
@@ -25,7 +23,6 @@
 #include "translate/ir.h"
 #include "vcpu/vcpu.h"
 
-#define VCPU_SMC_PEND 4
 
 struct vcpu {
     struct rv_hart hart;
@@ -47,8 +44,6 @@ struct vcpu {
     _Atomic bool in_guest;
     struct vcpu_work *work_head;        /* async work FIFO, under lock */
     struct vcpu_work **work_tail;
-    unsigned smc_npend;
-    struct { uint64_t paddr, len; } smc_pend[VCPU_SMC_PEND];
 } CACHE_ALIGNED;
 
 /* Shared translation state. */
@@ -94,13 +89,11 @@ void vcpu_tb_maint_flush(void);
  * write generation, to pass to tb_register.  INV(S1), INV(S2). */
 uint64_t vcpu_code_page_prepare(struct vcpu *v, uint64_t paddr);
 /* tr_runtime.code_modified: a write to [paddr, paddr+len) (one page) hit
- * code.  retaddr != 0: before the store, returns true if the TB running it
- * is invalid (the caller leaves it after the store); retaddr == 0: the
- * store completed (second pass).  len == ~0: everything (full flush). */
+ * code, and its bytes have landed.  retaddr != 0: returns true if the TB
+ * running the write is now invalid (a store then leaves it); retaddr == 0:
+ * no running TB to check.  len == ~0: everything (full flush). */
 bool vcpu_code_modified(void *env, uint64_t paddr, uint64_t len,
                         uintptr_t retaddr);
-/* Post-pass of pending code writes (loop safe point). */
-void vcpu_smc_post(struct vcpu *v);
 /* Flush the hart's TLB and jump cache consistently (DESIGN §4.4): whole,
  * or one page (the jump cache loses the page and the page before it).
  * Owner thread at a safe point, or exclusive context. */

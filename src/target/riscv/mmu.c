@@ -107,50 +107,33 @@ static NORETURN void rv_tlb_access_fault(void *env, uint64_t vaddr,
     rv_raise_exception(env, rv_access_fault[access], vaddr, retaddr);
 }
 
-/* Self-modifying code (docs/concurrency.md S2, S5).  A store that hits a
+/* Self-modifying code (docs/concurrency.md S2, S5).  A write that hits a
  * code page reaches rv_tlb_code_write once per page it touches, after its
- * bytes landed (the softmmu stores first); the store slow path then calls
- * code_modified a second time for each range (the completion pass), and
- * leaves the TB when the first call said the running TB was invalidated.
- * The ranges live in this thread-local record between the two calls: it is
- * reset at the start of every store slow path and consumed before it
- * returns, all on the thread running the hart (round-robin mode runs one
- * helper at a time too).  Atomics report their write the same way through
- * rv_atomic_write_done, but cannot leave at once (their rd is written by
- * generated code after the helper returns): they leave at the next TB
- * entry. */
-static __thread struct {
-    unsigned cnt;
-    bool leave;
-    uint64_t paddr[2], len[2];
-} rv_smc;
+ * bytes landed (the softmmu stores first; atomics report through
+ * rv_atomic_write_done after their write).  If that invalidated the TB
+ * running the store, the store slow path leaves the TB: pc = the next
+ * instruction, back to the exec loop.  `leave` is reset at the start of
+ * every store slow path and read before it returns, on the thread running
+ * the hart.  Atomics cannot leave at once (their rd is written by
+ * generated code after the helper returns): the vCPU layer set the exit
+ * flag, so they leave at the next TB entry. */
+static __thread bool rv_smc_leave;
 
 static void rv_tlb_code_write(void *env, uint64_t paddr, unsigned size,
                               uintptr_t retaddr)
 {
-    if (!tr_runtime.code_modified)
-        return;
-    if (tr_runtime.code_modified(env, paddr, size, retaddr))
-        rv_smc.leave = true;
-    if (rv_smc.cnt < 2) {
-        rv_smc.paddr[rv_smc.cnt] = paddr;
-        rv_smc.len[rv_smc.cnt++] = size;
-    }
+    if (tr_runtime.code_modified &&
+        tr_runtime.code_modified(env, paddr, size, retaddr))
+        rv_smc_leave = true;
 }
 
-/* After a store that wrote code: second pass; then, if the TB running the
- * store is gone, resume at the next instruction through the exec loop. */
-static void rv_smc_store_done(struct rv_hart *h, uintptr_t retaddr)
+/* After a store that killed the TB running it: resume at the next
+ * instruction through the exec loop. */
+static void rv_smc_leave_tb(struct rv_hart *h, uintptr_t retaddr)
 {
     uint64_t data[2];
-    unsigned n = rv_smc.cnt;
 
-    rv_smc.cnt = 0;
-    for (unsigned i = 0; i < n; i++)
-        tr_runtime.code_modified(h, rv_smc.paddr[i], rv_smc.len[i], 0);
-    if (!rv_smc.leave)
-        return;
-    rv_smc.leave = false;
+    rv_smc_leave = false;
     if (!tr_unwind(retaddr, data))
         return;
     /* data[1] is the raw instruction: its length from the low bits. */
@@ -161,16 +144,10 @@ static void rv_smc_store_done(struct rv_hart *h, uintptr_t retaddr)
 void rv_atomic_write_done(struct rv_hart *h, uint64_t addr, unsigned size,
                           unsigned mmu_idx, uintptr_t retaddr)
 {
-    rv_smc.cnt = 0;
-    rv_smc.leave = false;
     rv_pmp_begin(h, addr, size);
     tlb_host_write_done(&h->tlb, addr, size, mmu_idx, retaddr);
     rv_pmp_end(h);
-    if (likely(!rv_smc.cnt))
-        return;
-    /* Completion pass; no siglongjmp (see above): exit_request is set. */
-    rv_smc.leave = false;
-    rv_smc_store_done(h, retaddr);
+    rv_smc_leave = false;        /* see above: atomics leave at TB entry */
 }
 
 const struct tlb_ops rv_tlb_ops = {
@@ -195,13 +172,12 @@ const struct tlb_ops rv_tlb_ops = {
                               unsigned mmu_idx, uintptr_t retaddr)           \
     {                                                                        \
         struct rv_hart *h = env;                                             \
-        rv_smc.cnt = 0;                                                      \
-        rv_smc.leave = false;                                                \
+        rv_smc_leave = false;                                                \
         rv_pmp_begin(h, addr, 1u << n);                                      \
         tlb_store(&h->tlb, addr, 1u << n, val, mmu_idx, retaddr);            \
         rv_pmp_end(h);                                                       \
-        if (unlikely(rv_smc.cnt))                                            \
-            rv_smc_store_done(h, retaddr);                                   \
+        if (unlikely(rv_smc_leave))                                          \
+            rv_smc_leave_tb(h, retaddr);                                     \
     }
 RV_SLOW(0)
 RV_SLOW(1)
