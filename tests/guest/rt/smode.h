@@ -133,25 +133,6 @@ static inline uint64_t run_in(s_fn fn, uint64_t arg, unsigned mode)
 
 /* Runs `insns` in S mode (like IN_U): the first may trap to M. */
 #define IN_S(pcvar, io, insns) \
-	__asm__ volatile( \
-		"la t0, 2f\n sd t0, %[ro](%[tr])\n" \
-		"li t0, 1\n sd t0, %[ao](%[tr])\n" \
-		"la %[pc], 3f\n" \
-		"mv a0, %[v]\n" \
-		"la t0, 3f\n csrw mepc, t0\n" \
-		"li t0, 0x1800\n csrc mstatus, t0\n" \
-		"li t0, 0x800\n csrs mstatus, t0\n" \
-		"mret\n" \
-		"3:\n" insns "\n" \
-		"2: la t0, 4f\n sd t0, %[ro](%[tr])\n" \
-		"li t0, 1\n sd t0, %[ao](%[tr])\n sd t0, %[mo](%[tr])\n" \
-		"ecall\n" \
-		"4: mv %[v], a0\n" \
-		: [pc] "=&r"(pcvar), [v] "+r"(io) \
-		: [tr] "r"(&rt_trap), \
-		  [ro] "i"(offsetof(struct rt_trap, resume)), \
-		  [ao] "i"(offsetof(struct rt_trap, armed)), \
-		  [mo] "i"(offsetof(struct rt_trap, resume_m)) \
-		: "t0", "t1", "a0", "memory")
+	RT_IN_MODE("li t0, 0x800\n csrs mstatus, t0\n", pcvar, io, insns)
 
 #endif

@@ -13,10 +13,12 @@
 #define PMP_X 4
 #define PMP_NAPOT 0x18
 
-/* Runs `insns` in U mode. Their first instruction (at pcvar) may trap; the
- * handler then resumes after `insns` (still in U), where an ecall returns
- * to M. a0 is passed in and out as `io`. */
-#define IN_U(pcvar, io, insns) \
+/* Runs `insns` in a lower mode entered by mret: `setmpp` is the asm that
+ * sets mstatus.MPP after it was cleared (empty: U).  The first instruction
+ * of `insns` (at pcvar) may trap; the handler then resumes after `insns`
+ * (still in that mode), where an ecall returns to M.  a0 is passed in and
+ * out as `io`. */
+#define RT_IN_MODE(setmpp, pcvar, io, insns) \
 	__asm__ volatile( \
 		"la t0, 2f\n sd t0, %[ro](%[tr])\n" \
 		"li t0, 1\n sd t0, %[ao](%[tr])\n" \
@@ -24,6 +26,7 @@
 		"mv a0, %[v]\n" \
 		"la t0, 3f\n csrw mepc, t0\n" \
 		"li t0, 0x1800\n csrc mstatus, t0\n" \
+		setmpp \
 		"mret\n" \
 		"3:\n" insns "\n" \
 		"2: la t0, 4f\n sd t0, %[ro](%[tr])\n" \
@@ -36,6 +39,9 @@
 		  [ao] "i"(offsetof(struct rt_trap, armed)), \
 		  [mo] "i"(offsetof(struct rt_trap, resume_m)) \
 		: "t0", "t1", "a0", "memory")
+
+/* Runs `insns` in U mode (see RT_IN_MODE). */
+#define IN_U(pcvar, io, insns) RT_IN_MODE("", pcvar, io, insns)
 
 #define HIST(n) rt_trap.hist[(n) & 3]
 
