@@ -578,14 +578,7 @@ static void gen_call(struct be_gen *g, const struct ir_op *op)
                 be_reg_unbind(g, r);
             continue;
         }
-        int n = be_find_free(g, BE_ALLOCATABLE & ~BE_CALLER_SAVED);
-        if (n >= 0) {
-            x86_mov_rr(&g->buf, true, n, r);
-            g->reg_temp[r] = 0;
-            be_reg_bind(g, t, n);
-        } else {
-            be_reg_spill(g, r);
-        }
+        be_reg_move_out(g, r, BE_ALLOCATABLE & ~BE_CALLER_SAVED);
     }
     call_args(g, ci);
     for (int r = 0; r < 16; r++)

@@ -78,6 +78,8 @@ void be_reg_bind(struct be_gen *g, ir_temp t, int r);
 void be_reg_unbind(struct be_gen *g, int r);
 void be_reg_spill(struct be_gen *g, int r);     /* store if dirty, unbind */
 void be_reg_evict(struct be_gen *g, int r);     /* free r for a fixed use */
+/* r's temp to a free register of mask, else to its home; r unbound */
+void be_reg_move_out(struct be_gen *g, int r, uint16_t mask);
 int be_find_free(struct be_gen *g, uint16_t mask);  /* -1 if none */
 void be_sync_all(struct be_gen *g);             /* globals + locals home */
 void be_drop_regs(struct be_gen *g, bool normals_only);

@@ -148,15 +148,12 @@ int be_reg_alloc(struct be_gen *g, uint16_t mask)
     return r;
 }
 
-/* Make r free (moving its value to another free register or its home) and
- * lock it: for ops with fixed register operands. */
-void be_reg_evict(struct be_gen *g, int r)
+/* Move the temp bound to r into a free register of `mask`, or spill it
+ * to its home when none is free; r ends up unbound. */
+void be_reg_move_out(struct be_gen *g, int r, uint16_t mask)
 {
     ir_temp t = g->reg_temp[r];
-    be_lock(g, r);
-    if (!t)
-        return;
-    int n = be_find_free(g, BE_ALLOCATABLE);
+    int n = be_find_free(g, mask);
     if (n >= 0) {
         x86_mov_rr(&g->buf, true, n, r);
         g->reg_temp[r] = 0;
@@ -164,6 +161,15 @@ void be_reg_evict(struct be_gen *g, int r)
     } else {
         be_reg_spill(g, r);
     }
+}
+
+/* Make r free (moving its value to another free register or its home) and
+ * lock it: for ops with fixed register operands. */
+void be_reg_evict(struct be_gen *g, int r)
+{
+    be_lock(g, r);
+    if (g->reg_temp[r])
+        be_reg_move_out(g, r, BE_ALLOCATABLE);
 }
 
 int be_in_reg(struct be_gen *g, ir_temp t)
