@@ -193,11 +193,30 @@ static bool tb_matches(const struct tb *tb, uint64_t pc, uint32_t flags)
 
 /* Find the TB for (pc, flags).  probe: never raise and never translate
  * (for the goto_ptr lookup helper running inside generated code). */
+/* A TB whose first instruction straddles into a second page is keyed by
+ * its first page only, so a remapped second page would bring back stale
+ * bytes under the same key: check that the page after the TB's start still
+ * maps to phys_page2.  Such TBs are never link targets (L1), so every entry
+ * into one passes through tb_find and this check. */
+static bool tb_page2_current(struct vcpu *v, const struct tb *tb,
+                             uint32_t flags)
+{
+    uint64_t pa;
+    const uint8_t *host;
+
+    if (tb->phys_page2 == UINT64_MAX)
+        return true;
+    return tlb_code_addr(&v->hart.tlb, (tb->pc & TLB_PAGE_MASK) + TLB_PAGE_SIZE,
+                         exec_mmu_idx(flags), true, &pa, &host) &&
+           (pa & TLB_PAGE_MASK) == tb->phys_page2;
+}
+
 static struct tb *tb_find(struct vcpu *v, uint64_t pc, uint32_t flags,
                           bool probe)
 {
     struct tb *tb = jc_get(&v->jc, pc);
-    if (tb_matches(tb, pc, flags))       /* INV(J1): hit re-checked */
+    if (tb_matches(tb, pc, flags) &&     /* INV(J1): hit re-checked */
+        tb_page2_current(v, tb, flags))
         return tb;
 
     uint64_t phys;
@@ -210,6 +229,14 @@ static struct tb *tb_find(struct vcpu *v, uint64_t pc, uint32_t flags,
     /* Being invalidated (not yet out of the hash): translate afresh. */
     if (tb && atomic_load_explicit(&tb->invalid, memory_order_acquire))
         tb = NULL;
+    if (tb && !tb_page2_current(v, tb, flags)) {
+        if (probe)
+            return NULL;
+        /* Stale second page: drop it, so its retranslation can take the
+         * key (if it is unmapped now, translating raises the fetch fault). */
+        tb_invalidate(&vcpu_tbm, tb);
+        tb = NULL;
+    }
     if (!tb) {
         if (probe)
             return NULL;

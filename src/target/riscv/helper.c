@@ -72,27 +72,6 @@ void rv_helper_sfence_vma(void *env, uint64_t vaddr, uint64_t desc)
         rv_flush_translation(h, vaddr, false);
 }
 
-/* Guard of a TB whose first instruction straddles into a translated
- * second page (translate.c): the TB hash knows only the first page, so a
- * remapped second page would run stale bytes.  If vaddr (the second half)
- * no longer maps to phys2, drop the TBs made from those bytes and restart
- * at the TB's pc (h->pc: nothing ran yet), where a fresh TB is translated;
- * if it is no longer mapped at all, the fetch fault is raised there. */
-void rv_helper_check_page2(void *env, uint64_t vaddr, uint64_t phys2)
-{
-    struct rv_hart *h = env;
-    uint64_t pa;
-    const uint8_t *host;
-
-    /* Fetch index == privilege (cpu.h); probe = false raises at h->pc. */
-    tlb_code_addr(&h->tlb, vaddr, (unsigned)h->priv, false, &pa, &host);
-    if ((pa & TLB_PAGE_MASK) == phys2)
-        return;
-    if (tr_runtime.code_modified)
-        tr_runtime.code_modified(h, phys2, 2, 0);
-    siglongjmp(h->jmp_env, 1);
-}
-
 void rv_helper_wfi(void *env)
 {
     struct rv_hart *h = env;

@@ -173,7 +173,6 @@ uint64_t rv_helper_csr(void *env, uint64_t desc, uint64_t src);
 void rv_helper_mret(void *env);
 void rv_helper_sret(void *env);
 void rv_helper_sfence_vma(void *env, uint64_t vaddr, uint64_t desc);
-void rv_helper_check_page2(void *env, uint64_t vaddr, uint64_t phys2);
 void rv_helper_wfi(void *env);
 void rv_helper_fence_i(void *env);
 uint64_t rv_helper_amo(void *env, uint64_t addr, uint64_t src, uint64_t op);
@@ -200,8 +199,6 @@ struct rv_dc {
     const uint8_t *page_host;/*   host pointer to its first byte */
     uint64_t phys_last;      /* physical address of the TB's last byte */
     bool pmp_split;          /* PMP splits the first page: check each fetch */
-    bool page2_guard;        /* the first insn straddles into page2_pa, */
-    uint64_t page2_pa;       /*   under translation: check it at run time */
     struct rv_insn insn;     /* the instruction being translated */
     unsigned fs;             /* mstatus.FS from the TB flags */
     bool fs_dirty;           /* FS is Dirty here (flags, or set in this TB) */

@@ -15,9 +15,8 @@
  *     so it is read through the same host pointer and cannot fault.  Only the
  *     first instruction may straddle into the next page: its second half is
  *     fetched from that page (a fault there is raised at the TB's pc too)
- *     and phys_last records where the TB ends.  Below M that page's mapping
- *     is re-checked each time the TB runs (rv_helper_check_page2): the TB
- *     hash key holds only the first physical page.
+ *     and phys_last records where the TB ends (the TB lookup in src/vcpu
+ *     re-checks that page's mapping: the hash key holds only the first).
  *   - PMP: the fetch TLB fill checks the page.  When PMP splits the page
  *     (an entry boundary inside it), each instruction's bytes are checked
  *     here: a denied first instruction raises an instruction access fault
@@ -145,11 +144,6 @@ static uint32_t rv_fetch(struct rv_dc *dc)
                   &pa, &host);
     memcpy(&hi, host, sizeof(hi));
     dc->phys_last = pa + 1;
-    /* The TB is found by its first page's physical address only: when the
-     * second page is translated (below M), its mapping may change under
-     * the same key, so the TB checks it before running (translate_insn). */
-    dc->page2_guard = dc->priv != RV_PRIV_M;
-    dc->page2_pa = pa & TLB_PAGE_MASK;
     return lo | (uint32_t)hi << 16;
 }
 
@@ -183,14 +177,6 @@ static void rv_translate_insn(struct tr_base *db)
     struct rv_dc *dc = container_of(db, struct rv_dc, base);
     const struct rv_insn *in = &dc->insn;
 
-    if (dc->page2_guard) {
-        struct ir_ctx *ir = db->ir;
-        ir_temp args[3] = { ir_env(ir), ir_const64(ir, db->pc_next + 2),
-                            ir_const64(ir, dc->page2_pa) };
-        ir_call(ir, (void *)rv_helper_check_page2, "check_page2",
-                IR_CALL_READ_ONLY, 0, IR_I64, 3, args);
-        dc->page2_guard = false;
-    }
     if (!(rv_trans_alu(dc, in) || rv_trans_mem(dc, in) ||
           rv_trans_ctrl(dc, in) || rv_trans_system(dc, in) ||
           rv_trans_fp(dc, in)))
