@@ -6,6 +6,7 @@
  */
 #include <stdio.h>
 #include <string.h>
+#include "softmmu/ram_access.h"
 #include "target/riscv/internal.h"
 
 /* The extensions every hart implements (misa is read-only). */
@@ -93,7 +94,7 @@ void rv_disas_block(struct rv_hart *h, uint64_t pc, uint64_t size, FILE *f)
             fprintf(f, "0x%016llx:  <not mapped>\n", (unsigned long long)pc);
             return;
         }
-        memcpy(&lo, p0, 2);
+        lo = (uint16_t)ram_ld(p0, 2);   /* guest RAM: relaxed atomic */
         unsigned len = rv_insn_len(lo);
         if (len == 4) {
             /* The upper half may lie on the next page. */
@@ -105,7 +106,7 @@ void rv_disas_block(struct rv_hart *h, uint64_t pc, uint64_t size, FILE *f)
                 }
             } else
                 p1 = p0 + 2;
-            memcpy(&hi, p1, 2);
+            hi = (uint16_t)ram_ld(p1, 2);
         }
         struct rv_insn in;
         char text[96];

@@ -139,10 +139,10 @@ static uint32_t rv_fetch(struct rv_dc *dc)
     assert(dc->base.num_insns == 0);
     uint64_t pa;
     const uint8_t *host;
-    uint16_t hi;
     tlb_code_addr(&dc->h->tlb, pc + 2, rv_fetch_mmu_idx(dc->priv), false,
                   &pa, &host);
-    memcpy(&hi, host, sizeof(hi));
+    /* Relaxed atomic, like every fetch: another hart may be writing it. */
+    uint16_t hi = (uint16_t)ram_ld(host, 2);
     dc->phys_last = pa + 1;
     return lo | (uint32_t)hi << 16;
 }
