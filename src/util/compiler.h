@@ -54,9 +54,26 @@ static inline int32_t sextract32(uint32_t v, unsigned pos, unsigned len)
 }
 
 /* Debug asserts for the numbered invariants of docs/concurrency.md.
- * INV_ASSERT(T3, cond) names the invariant in the failure message.  They
- * stay on in debug and CI builds (b_ndebug=false). */
+ * INV_ASSERT(T3, cond) aborts with "invariant T3 violated: cond (file:line
+ * function)" on stderr, the line tests and tests/mutants match on.  Like
+ * assert() they are compiled out under NDEBUG and stay on in debug and CI
+ * builds (b_ndebug=false). */
 #include <assert.h>
-#define INV_ASSERT(id, cond) assert((cond) && "invariant " #id)
+#ifdef NDEBUG
+#define INV_ASSERT(id, cond) ((void)0)
+#else
+#include <stdio.h>
+#include <stdlib.h>
+NORETURN __attribute__((cold)) static inline void
+loom_inv_fail(const char *id, const char *cond, const char *file, int line,
+              const char *func)
+{
+    fprintf(stderr, "loom: invariant %s violated: %s (%s:%d %s)\n", id, cond,
+            file, line, func);
+    abort();
+}
+#define INV_ASSERT(id, cond) \
+    (likely(cond) ? (void)0 : loom_inv_fail(#id, #cond, __FILE__, __LINE__, __func__))
+#endif
 
 #endif
