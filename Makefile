@@ -4,6 +4,9 @@
 #   make check   install missing packages, build, run every suite but the long stress runs
 #   make stress  the long stress runs
 #   make bench   the benchmarks (print tables; never fail on time)
+#   make mutants the mutation proof: every tests/mutants patch must make its
+#                tests fail (docs/mutants.md); M='GLOB ...' selects some;
+#                make mutants-fast runs the CI subset
 #   make linux   build the Linux guest: kernel + initramfs (cached in BUILD/linux)
 
 BUILD      ?= build
@@ -23,7 +26,8 @@ OPT_PKGS = qemu-system-misc
 LINUX_DIR = $(BUILD)/linux
 FW_JUMP   = /usr/lib/riscv64-linux-gnu/opensbi/generic/fw_jump.bin
 
-.PHONY: all deps build run run-demo run-linux check stress bench clean linux
+.PHONY: all deps build run run-demo run-linux check stress bench clean linux \
+        mutants mutants-fast
 
 all: build
 
@@ -75,6 +79,12 @@ bench: build
 	ninja -C $(BUILD) bench-smp-scale     # MIPS per hart at -smp 1..nproc
 	$(BUILD)/bench/tbht-bench             # TB hash vs cds_lfht vs ck_hs
 	ninja -C $(BUILD) bench-boot          # Linux boot times and RSS vs QEMU
+
+mutants: deps
+	python3 tests/mutants/run.py $(M)
+
+mutants-fast: deps
+	python3 tests/mutants/run.py --fast
 
 clean:
 	rm -rf $(BUILD)
