@@ -153,11 +153,16 @@ static int opt_serial(struct cli_options *o, const char *arg, char *err,
 static int opt_log(struct cli_options *o, const char *arg, char *err, size_t n)
 {
     const char *bad = NULL;
-    int mask = log_parse_items(arg, &bad);
+    int mask;
 
+    if (!strcmp(arg, "help") || !strcmp(arg, "?")) {
+        o->action = CLI_LOG_HELP;
+        return 0;
+    }
+    mask = log_parse_items(arg, &bad);
     if (mask < 0)
-        return loom_errorf(err, n, "-d: unknown log item '%s' "
-                    "(in_asm, op, out_asm, int, exec)", bad ? bad : arg);
+        return loom_errorf(err, n, "-d: unknown log item '%s' (-d help "
+                           "lists them)", bad ? bad : arg);
     o->log_mask = (unsigned)mask;
     return 0;
 }
@@ -169,6 +174,10 @@ static int opt_accel(struct cli_options *o, const char *arg, char *err,
     const char *p = arg;
     size_t len = strcspn(p, ",");
 
+    if (!strcmp(arg, "help") || !strcmp(arg, "?")) {
+        o->action = CLI_ACCEL_HELP;
+        return 0;
+    }
     if (len != 3 || strncmp(p, "tcg", 3))
         return loom_errorf(err, n, "-accel: unsupported accelerator '%.*s' "
                     "(only tcg)", (int)len, p);
@@ -187,8 +196,10 @@ static int opt_accel(struct cli_options *o, const char *arg, char *err,
                 goto bad;
             memcpy(num, p + 8, len - 8);
             num[len - 8] = '\0';
-            if (!parse_uint_exact(num, &mb) || mb < 1 || mb > 4096)
-                return loom_errorf(err, n, "-accel: tb-size must be 1..4096 (MiB)");
+            if (!parse_uint_exact(num, &mb) || mb < 1 ||
+                mb > CLI_TB_SIZE_MAX_MB)
+                return loom_errorf(err, n, "-accel: tb-size must be 1..%d (MiB)",
+                                   CLI_TB_SIZE_MAX_MB);
             o->tb_size = (size_t)mb << 20;
         } else {
             goto bad;
@@ -290,6 +301,8 @@ int cli_parse(int argc, char *const argv[], struct cli_options *o,
         }
         if (r)
             return r;
+        if (o->action != CLI_RUN)
+            return 0;           /* a help request: the rest is not parsed */
         if ((opt->id == O_KERNEL || opt->id == O_INITRD ||
              opt->id == O_LOGFILE) && !*v)
             return loom_errorf(err, n, "option '%s': empty file name", a);
@@ -329,11 +342,12 @@ void cli_print_help(FILE *f)
 "  -append STR           kernel command line, /chosen/bootargs (needs -kernel)\n"
 "  -nographic            no display; the serial port uses stdin/stdout\n"
 "  -serial stdio|mon:stdio|none   serial port backend\n"
-"  -d ITEM[,...]         log items: in_asm, op, out_asm, int, exec\n"
+"  -d ITEM[,...]         log items: in_asm, op, out_asm, int, exec (-d help)\n"
 "  -D FILE               write the log to FILE instead of stderr\n"
 "  -accel tcg[,thread=multi|single][,tb-size=MB]\n"
 "                        one host thread per hart (multi, default) or one\n"
-"                        thread for all; code buffer size in MiB\n"
+"                        thread for all; code buffer size in MiB (1..2048);\n"
+"                        -accel help lists the accelerators\n"
 "  -s, -S                gdbstub (not supported yet)\n"
 "  -h, --help            this help\n"
 "  --version             print the version\n"
@@ -345,6 +359,11 @@ void cli_print_help(FILE *f)
 void cli_print_version(FILE *f)
 {
     fprintf(f, "loom %s\n", LOOM_VERSION);
+}
+
+void cli_print_accels(FILE *f)
+{
+    fputs("Accelerators supported in loom binary:\ntcg\n", f);
 }
 
 void cli_print_machines(FILE *f)

@@ -18,12 +18,17 @@
 #define CLI_RAM_MIN      (16ull << 20)
 #define CLI_RAM_MAX      (64ull << 30)
 #define CLI_RAM_DEFAULT  (128ull << 20)      /* QEMU's default for virt */
+/* -accel tcg,tb-size: the backend reaches any point of the code buffer with
+ * a rel32 jump or call, so it maps at most 2 GiB (be_init). */
+#define CLI_TB_SIZE_MAX_MB 2048
 
 enum cli_action {
     CLI_RUN,              /* boot the machine */
     CLI_HELP,             /* --help / -h: print usage, exit 0 */
     CLI_VERSION,          /* --version: print version, exit 0 */
     CLI_MACHINE_HELP,     /* -M help: list the machines, exit 0 */
+    CLI_LOG_HELP,         /* -d help: list the log items, exit 0 */
+    CLI_ACCEL_HELP,       /* -accel help: list the accelerators, exit 0 */
 };
 
 enum cli_serial {
@@ -66,5 +71,6 @@ int cli_check(const struct cli_options *o, char *err, size_t errlen);
 void cli_print_help(FILE *f);
 void cli_print_version(FILE *f);
 void cli_print_machines(FILE *f);
+void cli_print_accels(FILE *f);
 
 #endif

@@ -30,6 +30,12 @@ int main(int argc, char **argv)
     case CLI_MACHINE_HELP:
         cli_print_machines(stdout);
         return 0;
+    case CLI_LOG_HELP:
+        log_print_items(stdout);
+        return 0;
+    case CLI_ACCEL_HELP:
+        cli_print_accels(stdout);
+        return 0;
     case CLI_RUN:
         break;
     }

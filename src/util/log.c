@@ -10,10 +10,24 @@ unsigned loom_log_mask;
 static FILE *log_file;
 static pthread_mutex_t log_mutex = PTHREAD_MUTEX_INITIALIZER;
 
-static const struct { const char *name; unsigned bit; } log_items[] = {
-    { "in_asm", LOG_IN_ASM }, { "op", LOG_OP }, { "out_asm", LOG_OUT_ASM },
-    { "int", LOG_INT }, { "exec", LOG_EXEC },
+static const struct {
+    const char *name;
+    unsigned bit;
+    const char *help;
+} log_items[] = {
+    { "out_asm", LOG_OUT_ASM, "show the generated host code of each translated block" },
+    { "in_asm", LOG_IN_ASM, "show the guest instructions of each translated block" },
+    { "op", LOG_OP, "show the IR of each translated block (after optimisation)" },
+    { "int", LOG_INT, "show traps and interrupts, and where the boot images went" },
+    { "exec", LOG_EXEC, "show every block executed (disables chaining)" },
 };
+
+void log_print_items(FILE *f)
+{
+    fputs("Log items (comma separated):\n", f);
+    for (size_t i = 0; i < ARRAY_SIZE(log_items); i++)
+        fprintf(f, "%-15s %s\n", log_items[i].name, log_items[i].help);
+}
 
 int log_parse_items(const char *s, const char **bad)
 {

@@ -26,6 +26,8 @@ static inline bool log_enabled(unsigned item) { return loom_log_mask & item; }
 /* Parse "in_asm,op,...": returns the mask, or -1 with *bad set to the first
  * unknown item (a pointer into a static copy). */
 int log_parse_items(const char *s, const char **bad);
+/* -d help: one line per item, name and meaning (QEMU's layout). */
+void log_print_items(FILE *f);
 /* Open the -D file; returns -errno on failure. */
 int log_set_file(const char *path) WARN_UNUSED;
 

@@ -92,6 +92,14 @@ with tempfile.TemporaryDirectory() as d:
     expect_ok(["-h"], "usage: loom")
     expect_ok(["--version"], "loom ")
     expect_ok(["-M", "help"], "virt")
+    # QEMU's listings: every log item with its meaning, the accelerators.
+    rc, out, err = run(["-d", "help"])
+    items = [l.split()[0] for l in out.splitlines()[1:] if l.strip()]
+    if rc != 0 or err or not out.startswith("Log items") or \
+            sorted(items) != ["exec", "in_asm", "int", "op", "out_asm"]:
+        failures.append(f"-d help: rc={rc} stdout={out!r} stderr={err!r}")
+    expect_ok(["-accel", "help"], "tcg")
+    expect_error(["-accel", "tcg,tb-size=4096", "-kernel", "k"], "1..2048")
     expect_error(["-M", "virt,dumpdtb=" + os.path.join(d, "no/such/x.dtb")],
                  "cannot write")
     # -M virt,dumpdtb=FILE writes a valid blob (FDT magic, total size) and

@@ -190,8 +190,27 @@ static void test_bad_options(void **state)
     expect_bad("unsupported property", "-accel", "tcg,thread=many", NULL);
     expect_bad("tb-size", "-accel", "tcg,tb-size=0", NULL);
     expect_bad("tb-size", "-accel", "tcg,tb-size=x", NULL);
+    /* The backend maps at most 2 GiB (rel32 reach): 2049..4096 used to
+     * parse and then fail to map. */
+    expect_bad("1..2048", "-accel", "tcg,tb-size=2049", NULL);
+    expect_bad("1..2048", "-accel", "tcg,tb-size=4096", NULL);
     expect_bad("empty file name", "-kernel", "", NULL);
     expect_bad("empty file name", "-bios", "", NULL);
+}
+
+/* -d help, -accel help: a listing and exit 0, whatever follows. */
+static void test_help_items(void **state)
+{
+    struct cli_options o;
+    assert_int_equal(parse(&o, "-d", "help", NULL), 0);
+    assert_int_equal(o.action, CLI_LOG_HELP);
+    assert_int_equal(parse(&o, "-d", "?", "-bogus", NULL), 0);
+    assert_int_equal(o.action, CLI_LOG_HELP);
+    assert_int_equal(parse(&o, "-accel", "help", NULL), 0);
+    assert_int_equal(o.action, CLI_ACCEL_HELP);
+    assert_int_equal(parse(&o, "-accel", "tcg,tb-size=2048", NULL), 0);
+    assert_int_equal(o.tb_size, 2048ull << 20);
+    expect_bad("-d help", "-d", "help,in_asm", NULL);
 }
 
 static void test_check(void **state)
@@ -220,6 +239,7 @@ int main(void)
         cmocka_unit_test(test_machine),
         cmocka_unit_test(test_misc_good),
         cmocka_unit_test(test_bad_options),
+        cmocka_unit_test(test_help_items),
         cmocka_unit_test(test_check),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
