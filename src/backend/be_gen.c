@@ -1,5 +1,6 @@
 /*
- * be_gen.c — IR → x86-64 code generator: one emitter per IR opcode and the
+ * be_gen.c — IR → x86-64 code generator: the emitter of every IR op (one
+ * table, checked complete at build time against ir_ops.def) and the
  * per-block driver (register allocator: be_ra.c; guest memory: be_ldst.c).
  *
  *   ir_ctx ops ──liveness (backward)──▶ dead masks
@@ -123,18 +124,29 @@ static void preload(struct be_gen *g, unsigned i)
 
 static int copy_or_reuse(struct be_gen *g, unsigned ia, int ra, bool w64);
 
+/* The x86 ALU operation of ADD/SUB/AND/OR/XOR (MUL uses imul). */
+static enum x86_arith alu_of(unsigned opc)
+{
+    switch (opc) {
+    case IR_ADD: return ARITH_ADD;
+    case IR_SUB: return ARITH_SUB;
+    case IR_AND: return ARITH_AND;
+    case IR_OR:  return ARITH_OR;
+    case IR_XOR: return ARITH_XOR;
+    default:     ir_fatal_op("backend gen_arith", opc);
+    }
+}
+
+/* ADD, SUB, AND, OR, XOR, MUL: two-operand x86 forms, lea, imul. */
 static void gen_arith(struct be_gen *g, const struct ir_op *op)
 {
-    static const enum x86_arith alu[] = {
-        [IR_ADD] = ARITH_ADD, [IR_SUB] = ARITH_SUB, [IR_AND] = ARITH_AND,
-        [IR_OR] = ARITH_OR, [IR_XOR] = ARITH_XOR,
-    };
     struct x86_buf *b = &g->buf;
     bool w64 = op->type == IR_I64;
     ir_temp d = (ir_temp)op->args[0];
     unsigned ia = 1, ib = 2;
     int32_t imm;
-    if (op->opc != IR_SUB) {   /* commutative: constant right, reuse left */
+    if (ir_op_has(op->opc, IR_OPF_COMMUTATIVE)) {
+        /* constant right, reuse left */
         ir_temp a = (ir_temp)op->args[1], bt = (ir_temp)op->args[2];
         if ((is_const(g, a) && !is_const(g, bt)) ||
             (!reusable(g, 1) && reusable(g, 2) && !is_const(g, bt))) {
@@ -156,7 +168,7 @@ static void gen_arith(struct be_gen *g, const struct ir_op *op)
             x86_imul_rri(b, w64, rd, ra, imm);
         } else if (reuse) {
             rd = ra;
-            x86_arith_ri(b, w64, alu[op->opc], rd, imm);
+            x86_arith_ri(b, w64, alu_of(op->opc), rd, imm);
         } else if ((op->opc == IR_ADD || op->opc == IR_SUB) &&
                    imm != INT32_MIN) {
             rd = be_out_reg(g, d);
@@ -165,7 +177,7 @@ static void gen_arith(struct be_gen *g, const struct ir_op *op)
         } else {
             rd = be_out_reg(g, d);
             x86_mov_rr(b, w64, rd, ra);
-            x86_arith_ri(b, w64, alu[op->opc], rd, imm);
+            x86_arith_ri(b, w64, alu_of(op->opc), rd, imm);
         }
     } else {
         int rb = be_in_reg(g, bt);
@@ -182,7 +194,7 @@ static void gen_arith(struct be_gen *g, const struct ir_op *op)
         if (op->opc == IR_MUL)
             x86_imul_rr(b, w64, rd, rb);
         else
-            x86_arith_rr(b, w64, alu[op->opc], rd, rb);
+            x86_arith_rr(b, w64, alu_of(op->opc), rd, rb);
     }
 done:
     be_bind_out(g, d, rd);
@@ -199,11 +211,19 @@ static int copy_or_reuse(struct be_gen *g, unsigned ia, int ra, bool w64)
     return rd;
 }
 
+static enum x86_shift shift_of(unsigned opc)
+{
+    switch (opc) {
+    case IR_SHL: return SHIFT_SHL;
+    case IR_SHR: return SHIFT_SHR;
+    case IR_SAR: return SHIFT_SAR;
+    default:     ir_fatal_op("backend gen_shift", opc);
+    }
+}
+
 static void gen_shift(struct be_gen *g, const struct ir_op *op)
 {
-    static const enum x86_shift sh[] = {
-        [IR_SHL] = SHIFT_SHL, [IR_SHR] = SHIFT_SHR, [IR_SAR] = SHIFT_SAR,
-    };
+    enum x86_shift sh = shift_of(op->opc);
     bool w64 = op->type == IR_I64;
     ir_temp d = (ir_temp)op->args[0], a = (ir_temp)op->args[1],
             c = (ir_temp)op->args[2];
@@ -212,7 +232,7 @@ static void gen_shift(struct be_gen *g, const struct ir_op *op)
         unsigned n = (unsigned)be_ti(g, c)->val & (w64 ? 63 : 31);
         rd = copy_or_reuse(g, 1, be_in_reg(g, a), w64);
         if (n)
-            x86_shift_ri(&g->buf, w64, sh[op->opc], rd, n);
+            x86_shift_ri(&g->buf, w64, sh, rd, n);
         else if (!w64)
             x86_mov_rr(&g->buf, false, rd, rd);   /* still zero-extend */
     } else {
@@ -227,7 +247,7 @@ static void gen_shift(struct be_gen *g, const struct ir_op *op)
             x86_mov_rr(&g->buf, w64, t, X86_RCX);
             rd = t;
         }
-        x86_shift_cl(&g->buf, w64, sh[op->opc], rd);
+        x86_shift_cl(&g->buf, w64, sh, rd);
     }
     be_bind_out(g, d, rd);
     be_free_dead_inputs(g, 2, 1);
@@ -318,25 +338,35 @@ static void gen_mulh(struct be_gen *g, const struct ir_op *op)
     be_free_dead_inputs(g, 2, 1);
 }
 
-static void gen_unary(struct be_gen *g, const struct ir_op *op)
+static void gen_neg_not(struct be_gen *g, const struct ir_op *op)
 {
     bool w64 = op->type == IR_I64;
-    int ra = be_in_reg(g, (ir_temp)op->args[1]), rd;
+    int ra = be_in_reg(g, (ir_temp)op->args[1]);
+    int rd = copy_or_reuse(g, 1, ra, w64);
+    x86_grp3(&g->buf, w64, op->opc == IR_NEG ? EXT3_NEG : EXT3_NOT, rd);
+    be_bind_out(g, (ir_temp)op->args[0], rd);
+    be_free_dead_inputs(g, 1, 1);
+}
+
+/* EXT8S .. EXT32U: always 64-bit results, whatever the op type
+ * (IR_OPF_OUT64; ir_fold agrees). */
+static void gen_ext(struct be_gen *g, const struct ir_op *op)
+{
+    unsigned size;           /* log2 of the source bytes */
+    bool sign;
     switch (op->opc) {
-    case IR_NEG:
-    case IR_NOT:
-        rd = copy_or_reuse(g, 1, ra, w64);
-        x86_grp3(&g->buf, w64, op->opc == IR_NEG ? EXT3_NEG : EXT3_NOT, rd);
-        break;
-    default: {  /* EXT8S .. EXT32U, in that order in ir.h; always 64-bit
-                 * results, whatever the op type (ir_fold agrees) */
-        unsigned k = op->opc - IR_EXT8S;
-        rd = reusable(g, 1) && ra != BE_ENV_REG ? ra
+    case IR_EXT8S:  size = 0; sign = true;  break;
+    case IR_EXT8U:  size = 0; sign = false; break;
+    case IR_EXT16S: size = 1; sign = true;  break;
+    case IR_EXT16U: size = 1; sign = false; break;
+    case IR_EXT32S: size = 2; sign = true;  break;
+    case IR_EXT32U: size = 2; sign = false; break;
+    default:        ir_fatal_op("backend gen_ext", op->opc);
+    }
+    int ra = be_in_reg(g, (ir_temp)op->args[1]);
+    int rd = reusable(g, 1) && ra != BE_ENV_REG ? ra
              : be_out_reg(g, (ir_temp)op->args[0]);
-        x86_ext(&g->buf, k / 2, !(k & 1), true, rd, ra);
-        break;
-    }
-    }
+    x86_ext(&g->buf, size, sign, true, rd, ra);
     be_bind_out(g, (ir_temp)op->args[0], rd);
     be_free_dead_inputs(g, 1, 1);
 }
@@ -439,6 +469,20 @@ static void add_fix(struct be_gen *g, uint32_t field, uint32_t label)
     g->fix[g->nfix++] = (struct be_fix){ field, (uint16_t)label };
 }
 
+static void gen_label(struct be_gen *g, const struct ir_op *op)
+{
+    be_sync_all(g);
+    be_drop_regs(g, false);
+    g->label_off[op->args[0]] = x86_off(&g->buf);
+}
+
+static void gen_br(struct be_gen *g, const struct ir_op *op)
+{
+    be_sync_all(g);
+    be_drop_regs(g, false);
+    add_fix(g, x86_jmp32(&g->buf), op->args[0]);
+}
+
 static void gen_brcond(struct be_gen *g, const struct ir_op *op)
 {
     bool w64 = op->type == IR_I64;
@@ -498,7 +542,7 @@ static void gen_mb(struct be_gen *g, const struct ir_op *op)
 static bool dies_as_arg(struct be_gen *g, const struct ir_call_info *ci,
                         ir_temp t)
 {
-    for (unsigned j = 0; j < ci->nargs; j++)
+    for (unsigned j = 0; j < ci->helper->nargs; j++)
         if (ci->args[j] == t && (g->dead >> (8 + j) & 1))
             return true;
     return false;
@@ -506,7 +550,7 @@ static bool dies_as_arg(struct be_gen *g, const struct ir_call_info *ci,
 
 static bool is_arg(const struct ir_call_info *ci, ir_temp t)
 {
-    for (unsigned j = 0; j < ci->nargs; j++)
+    for (unsigned j = 0; j < ci->helper->nargs; j++)
         if (ci->args[j] == t)
             return true;
     return false;
@@ -519,7 +563,7 @@ static void call_args(struct be_gen *g, const struct ir_call_info *ci)
     int src[IR_MAX_CALL_ARGS];
     bool pend[IR_MAX_CALL_ARGS] = { false };
     unsigned npend = 0;
-    for (unsigned i = 0; i < ci->nargs; i++) {
+    for (unsigned i = 0; i < ci->helper->nargs; i++) {
         src[i] = be_ti(g, ci->args[i])->kind == IR_TEMP_ENV
                  ? BE_ENV_REG : g->ts[ci->args[i]].reg;
         if (src[i] >= 0 && src[i] != be_arg_regs[i]) {
@@ -529,11 +573,11 @@ static void call_args(struct be_gen *g, const struct ir_call_info *ci)
     }
     while (npend) {
         bool progress = false;
-        for (unsigned i = 0; i < ci->nargs; i++) {
+        for (unsigned i = 0; i < ci->helper->nargs; i++) {
             if (!pend[i])
                 continue;
             bool blocked = false;
-            for (unsigned j = 0; j < ci->nargs; j++)
+            for (unsigned j = 0; j < ci->helper->nargs; j++)
                 if (pend[j] && j != i && src[j] == be_arg_regs[i])
                     blocked = true;
             if (blocked)
@@ -549,12 +593,12 @@ static void call_args(struct be_gen *g, const struct ir_call_info *ci)
                 i++;
             int dst = be_arg_regs[i];
             x86_mov_rr(&g->buf, true, BE_TMP_REG, dst);
-            for (unsigned j = 0; j < ci->nargs; j++)
+            for (unsigned j = 0; j < ci->helper->nargs; j++)
                 if (pend[j] && src[j] == dst)
                     src[j] = BE_TMP_REG;
         }
     }
-    for (unsigned i = 0; i < ci->nargs; i++)
+    for (unsigned i = 0; i < ci->helper->nargs; i++)
         if (src[i] < 0)
             be_home_load(g, ci->args[i], be_arg_regs[i]);
 }
@@ -562,7 +606,7 @@ static void call_args(struct be_gen *g, const struct ir_call_info *ci)
 static void gen_call(struct be_gen *g, const struct ir_op *op)
 {
     const struct ir_call_info *ci = &g->ir->calls[op->args[1]];
-    unsigned flags = op->args[2];
+    unsigned flags = ci->helper->flags;
     ir_temp ret = (ir_temp)op->args[0];
 
     if (!(flags & IR_CALL_NO_GLOBALS))
@@ -584,7 +628,8 @@ static void gen_call(struct be_gen *g, const struct ir_op *op)
     for (int r = 0; r < 16; r++)
         if (BE_CALLER_SAVED >> r & 1)
             be_reg_unbind(g, r);
-    for (unsigned j = 0; j < ci->nargs; j++) {   /* dying args elsewhere */
+    /* dying args elsewhere */
+    for (unsigned j = 0; j < ci->helper->nargs; j++) {
         ir_temp t = ci->args[j];
         if ((g->dead >> (8 + j) & 1) && g->ts[t].reg >= 0 &&
             g->ts[t].reg != BE_ENV_REG)
@@ -592,7 +637,7 @@ static void gen_call(struct be_gen *g, const struct ir_op *op)
     }
     /* GETPC() in the helper is the address after this call: main-stream
      * code of the current guest instruction. */
-    x86_call_abs(&g->buf, ci->fn);
+    x86_call_abs(&g->buf, ci->helper->fn);
     if (flags & IR_CALL_NORETURN)
         x86_ud2(&g->buf);   /* keeps the return address inside the block */
     if (!(flags & (IR_CALL_NO_GLOBALS | IR_CALL_READ_ONLY))) {
@@ -603,7 +648,7 @@ static void gen_call(struct be_gen *g, const struct ir_op *op)
         }
     }
     if (ret) {
-        if (ci->ret_type == IR_I32)
+        if (ci->helper->ret == IR_HT_I32)
             x86_mov_rr(&g->buf, false, X86_RAX, X86_RAX);
         be_bind_out(g, ret, X86_RAX);
         if (g->dead & BE_DEAD_OUT)
@@ -611,60 +656,81 @@ static void gen_call(struct be_gen *g, const struct ir_op *op)
     }
 }
 
+/* ---- instruction boundaries ---------------------------------------------- */
+
+static void gen_insn_start(struct be_gen *g, const struct ir_op *op)
+{
+    if (g->ninsn)
+        g->insn_end[g->ninsn - 1] = x86_off(&g->buf);
+    g->data0[g->ninsn] = op->args[0] | (uint64_t)op->args[1] << 32;
+    g->data1[g->ninsn] = op->args[2] | (uint64_t)op->args[3] << 32;
+    g->ninsn++;
+}
+
+static void gen_nop(struct be_gen *g, const struct ir_op *op)
+{
+    (void)g;
+    (void)op;
+}
+
 /* ---- driver ------------------------------------------------------------------ */
+
+/* The emitter of each IR op.  be_emit[] is expanded from ir_ops.def, so an
+ * op added there without its BE_EMIT_<op> line here does not compile
+ * (BE_EMIT_<op> undeclared): no op can reach the driver without code. */
+#define BE_EMIT_MOV        gen_mov
+#define BE_EMIT_LD_ENV     gen_ld_env
+#define BE_EMIT_ST_ENV     gen_st_env
+#define BE_EMIT_ADD        gen_arith
+#define BE_EMIT_SUB        gen_arith
+#define BE_EMIT_AND        gen_arith
+#define BE_EMIT_OR         gen_arith
+#define BE_EMIT_XOR        gen_arith
+#define BE_EMIT_SHL        gen_shift
+#define BE_EMIT_SHR        gen_shift
+#define BE_EMIT_SAR        gen_shift
+#define BE_EMIT_MUL        gen_arith
+#define BE_EMIT_MULH       gen_mulh
+#define BE_EMIT_MULHU      gen_mulh
+#define BE_EMIT_MULHSU     gen_mulh
+#define BE_EMIT_DIV        gen_div
+#define BE_EMIT_DIVU       gen_div
+#define BE_EMIT_REM        gen_div
+#define BE_EMIT_REMU       gen_div
+#define BE_EMIT_NEG        gen_neg_not
+#define BE_EMIT_NOT        gen_neg_not
+#define BE_EMIT_EXT8S      gen_ext
+#define BE_EMIT_EXT8U      gen_ext
+#define BE_EMIT_EXT16S     gen_ext
+#define BE_EMIT_EXT16U     gen_ext
+#define BE_EMIT_EXT32S     gen_ext
+#define BE_EMIT_EXT32U     gen_ext
+#define BE_EMIT_SETCOND    gen_setcond
+#define BE_EMIT_MOVCOND    gen_movcond
+#define BE_EMIT_LABEL      gen_label
+#define BE_EMIT_BR         gen_br
+#define BE_EMIT_BRCOND     gen_brcond
+#define BE_EMIT_QLD        be_gen_qld
+#define BE_EMIT_QST        be_gen_qst
+#define BE_EMIT_MB         gen_mb
+#define BE_EMIT_CALL       gen_call
+#define BE_EMIT_INSN_START gen_insn_start
+#define BE_EMIT_GOTO_TB    gen_goto_tb
+#define BE_EMIT_EXIT_TB    gen_exit_tb
+#define BE_EMIT_GOTO_PTR   gen_goto_ptr
+#define BE_EMIT_NOP        gen_nop
+
+typedef void be_emit_fn(struct be_gen *g, const struct ir_op *op);
+static be_emit_fn *const be_emit[IR_OPC_COUNT] = {
+#define IR_OP(op, name, shape, flags) [IR_##op] = BE_EMIT_##op,
+#include "translate/ir_ops.def"
+};
 
 static void gen_op(struct be_gen *g, const struct ir_op *op)
 {
-    switch (op->opc) {
-    case IR_MOV:      gen_mov(g, op); break;
-    case IR_LD_ENV:   gen_ld_env(g, op); break;
-    case IR_ST_ENV:   gen_st_env(g, op); break;
-    case IR_ADD: case IR_SUB: case IR_AND: case IR_OR: case IR_XOR:
-    case IR_MUL:
-        gen_arith(g, op);
-        break;
-    case IR_SHL: case IR_SHR: case IR_SAR:
-        gen_shift(g, op);
-        break;
-    case IR_MULH: case IR_MULHU: case IR_MULHSU:
-        gen_mulh(g, op);
-        break;
-    case IR_DIV: case IR_DIVU: case IR_REM: case IR_REMU:
-        gen_div(g, op);
-        break;
-    case IR_NEG: case IR_NOT: case IR_EXT8S: case IR_EXT8U: case IR_EXT16S:
-    case IR_EXT16U: case IR_EXT32S: case IR_EXT32U:
-        gen_unary(g, op);
-        break;
-    case IR_SETCOND:  gen_setcond(g, op); break;
-    case IR_MOVCOND:  gen_movcond(g, op); break;
-    case IR_LABEL:
-        be_sync_all(g);
-        be_drop_regs(g, false);
-        g->label_off[op->args[0]] = x86_off(&g->buf);
-        break;
-    case IR_BR:
-        be_sync_all(g);
-        be_drop_regs(g, false);
-        add_fix(g, x86_jmp32(&g->buf), op->args[0]);
-        break;
-    case IR_BRCOND:   gen_brcond(g, op); break;
-    case IR_QLD:      be_gen_qld(g, op); break;
-    case IR_QST:      be_gen_qst(g, op); break;
-    case IR_MB:       gen_mb(g, op); break;
-    case IR_CALL:     gen_call(g, op); break;
-    case IR_INSN_START:
-        if (g->ninsn)
-            g->insn_end[g->ninsn - 1] = x86_off(&g->buf);
-        g->data0[g->ninsn] = op->args[0] | (uint64_t)op->args[1] << 32;
-        g->data1[g->ninsn] = op->args[2] | (uint64_t)op->args[3] << 32;
-        g->ninsn++;
-        break;
-    case IR_GOTO_TB:  gen_goto_tb(g, op); break;
-    case IR_EXIT_TB:  gen_exit_tb(g, op); break;
-    case IR_GOTO_PTR: gen_goto_ptr(g, op); break;
-    default:          break;   /* IR_NOP */
-    }
+    if (unlikely(op->opc >= IR_OPC_COUNT))
+        ir_fatal_op("backend", op->opc);
+    be_emit[op->opc](g, op);
 }
 
 static pthread_key_t be_gen_key;

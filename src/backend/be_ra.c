@@ -200,12 +200,11 @@ int be_out_reg(struct be_gen *g, ir_temp t)
 void be_bind_out(struct be_gen *g, ir_temp t, int r)
 {
     /* An I32 global caches the value its 4-byte home will hold, so a
-     * 64-bit result (I64 op, EXT, helper) written to it is truncated. */
+     * 64-bit result (I64 op, or IR_OPF_OUT64: EXT, helper) written to it
+     * is truncated. */
     const struct ir_temp_info *ti = be_ti(g, t);
-    unsigned opc = g->op->opc;
     if (ti->kind == IR_TEMP_GLOBAL && ti->type == IR_I32 &&
-        (g->op->type == IR_I64 || opc == IR_CALL ||
-         (opc >= IR_EXT8S && opc <= IR_EXT32U)))
+        (g->op->type == IR_I64 || ir_op_has(g->op->opc, IR_OPF_OUT64)))
         x86_mov_rr(&g->buf, false, r, r);
     if (g->reg_temp[r] != t)
         be_reg_unbind(g, r);
@@ -274,32 +273,6 @@ void be_drop_regs(struct be_gen *g, bool normals_only)
 
 /* ---- liveness ------------------------------------------------------------ */
 
-struct be_opshape { uint8_t nouts, first_in, nins, bb_end; };
-
-static struct be_opshape op_shape(const struct ir_op *op)
-{
-    switch (op->opc) {
-    case IR_MOV:      return (struct be_opshape){ 1, 1, 1, 0 };
-    case IR_LD_ENV:   return (struct be_opshape){ 1, 1, 0, 0 };
-    case IR_ST_ENV:   return (struct be_opshape){ 0, 0, 1, 0 };
-    case IR_SETCOND:  return (struct be_opshape){ 1, 1, 2, 0 };
-    case IR_MOVCOND:  return (struct be_opshape){ 1, 1, 4, 0 };
-    case IR_LABEL: case IR_BR: case IR_GOTO_TB: case IR_EXIT_TB:
-                      return (struct be_opshape){ 0, 0, 0, 1 };
-    case IR_BRCOND:   return (struct be_opshape){ 0, 0, 2, 1 };
-    case IR_GOTO_PTR: return (struct be_opshape){ 0, 0, 1, 1 };
-    case IR_QLD:      return (struct be_opshape){ 1, 1, 1, 0 };
-    case IR_QST:      return (struct be_opshape){ 0, 0, 2, 0 };
-    case IR_CALL:     return (struct be_opshape){ op->args[0] ? 1 : 0, 0, 0, 0 };
-    default:
-        if (op->opc >= IR_ADD && op->opc <= IR_REMU)
-            return (struct be_opshape){ 1, 1, 2, 0 };
-        if (op->opc >= IR_NEG && op->opc <= IR_EXT32U)
-            return (struct be_opshape){ 1, 1, 1, 0 };
-        return (struct be_opshape){ 0, 0, 0, 0 };
-    }
-}
-
 /* Backward pass: live[t] == epoch means t (NORMAL or CONST) is read later
  * in the current basic block; a BB end starts a new epoch (all dead). */
 void be_liveness(struct be_gen *g)
@@ -309,26 +282,27 @@ void be_liveness(struct be_gen *g)
     memset(g->live, 0, ir->ntemps * sizeof(g->live[0]));
     for (unsigned i = ir->nops; i-- > 0;) {
         const struct ir_op *op = &ir->ops[i];
-        struct be_opshape s = op_shape(op);
+        const struct ir_opdef *def = ir_def(op->opc);   /* the op's shape */
+        unsigned first_in = def->nouts;
         uint16_t mask = 0;
-        if (s.bb_end)
+        if (def->flags & IR_OPF_BB_END)
             epoch++;
-        if (s.nouts) {
+        if (def->nouts && op->args[0]) {   /* a CALL's result may be 0 */
             ir_temp t = (ir_temp)op->args[0];
             if (be_tracked(g, t) && g->live[t] != epoch)
                 mask |= BE_DEAD_OUT;
             g->live[t] = 0;
         }
-        for (unsigned j = s.first_in; j < s.first_in + s.nins; j++) {
+        for (unsigned j = first_in; j < first_in + def->nins; j++) {
             ir_temp t = (ir_temp)op->args[j];
             if (be_tracked(g, t) && g->live[t] != epoch) {
                 mask |= (uint16_t)(1u << j);
                 g->live[t] = epoch;
             }
         }
-        if (op->opc == IR_CALL) {
+        if (def->shape == IR_SHAPE_CALL) {   /* inputs in ir->calls */
             const struct ir_call_info *ci = &ir->calls[op->args[1]];
-            for (unsigned j = 0; j < ci->nargs; j++) {
+            for (unsigned j = 0; j < ci->helper->nargs; j++) {
                 ir_temp t = ci->args[j];
                 if (be_tracked(g, t) && g->live[t] != epoch) {
                     mask |= (uint16_t)(1u << (8 + j));

@@ -1,5 +1,6 @@
 /*
- * ir.c — building the IR: temps, labels, and one emitter per opcode.
+ * ir.c — building the IR: the op table (ir_opdefs, generated from
+ * ir_ops.def and checked at build time), temps, labels, and the emitters.
  *
  * Everything here works on a caller-owned struct ir_ctx (one per vCPU
  * thread, DESIGN.md §4.1); there is no global mutable state.  Limits are
@@ -10,57 +11,57 @@
 #include "translate/ir.h"
 
 #include <string.h>
+#include "util/error.h"
 
-/* Operand shapes.  CALL's inputs live in ctx->calls[args[1]].args. */
-#define D(n, o, i, c, f) { n, o, i, c, f }
-const struct ir_opdef ir_opdefs[IR_OPC_COUNT] = {
-    [IR_MOV]      = D("mov", 1, 1, 0, 0),
-    [IR_LD_ENV]   = D("ld_env", 1, 0, 2, 0),
-    [IR_ST_ENV]   = D("st_env", 0, 1, 2, IR_OPF_SIDE_EFFECT),
-    [IR_ADD]      = D("add", 1, 2, 0, 0),
-    [IR_SUB]      = D("sub", 1, 2, 0, 0),
-    [IR_AND]      = D("and", 1, 2, 0, 0),
-    [IR_OR]       = D("or", 1, 2, 0, 0),
-    [IR_XOR]      = D("xor", 1, 2, 0, 0),
-    [IR_SHL]      = D("shl", 1, 2, 0, 0),
-    [IR_SHR]      = D("shr", 1, 2, 0, 0),
-    [IR_SAR]      = D("sar", 1, 2, 0, 0),
-    [IR_MUL]      = D("mul", 1, 2, 0, 0),
-    [IR_MULH]     = D("mulh", 1, 2, 0, 0),
-    [IR_MULHU]    = D("mulhu", 1, 2, 0, 0),
-    [IR_MULHSU]   = D("mulhsu", 1, 2, 0, 0),
-    [IR_DIV]      = D("div", 1, 2, 0, 0),
-    [IR_DIVU]     = D("divu", 1, 2, 0, 0),
-    [IR_REM]      = D("rem", 1, 2, 0, 0),
-    [IR_REMU]     = D("remu", 1, 2, 0, 0),
-    [IR_NEG]      = D("neg", 1, 1, 0, 0),
-    [IR_NOT]      = D("not", 1, 1, 0, 0),
-    [IR_EXT8S]    = D("ext8s", 1, 1, 0, 0),
-    [IR_EXT8U]    = D("ext8u", 1, 1, 0, 0),
-    [IR_EXT16S]   = D("ext16s", 1, 1, 0, 0),
-    [IR_EXT16U]   = D("ext16u", 1, 1, 0, 0),
-    [IR_EXT32S]   = D("ext32s", 1, 1, 0, 0),
-    [IR_EXT32U]   = D("ext32u", 1, 1, 0, 0),
-    [IR_SETCOND]  = D("setcond", 1, 2, 1, 0),
-    [IR_MOVCOND]  = D("movcond", 1, 4, 1, 0),
-    [IR_LABEL]    = D("label", 0, 0, 1, IR_OPF_BB_END | IR_OPF_LABEL_ARG | IR_OPF_SIDE_EFFECT),
-    [IR_BR]       = D("br", 0, 0, 1, IR_OPF_BB_END | IR_OPF_LABEL_ARG | IR_OPF_SIDE_EFFECT),
-    [IR_BRCOND]   = D("brcond", 0, 2, 2, IR_OPF_BB_END | IR_OPF_LABEL_ARG | IR_OPF_SIDE_EFFECT),
-    [IR_QLD]      = D("qld", 1, 1, 2, IR_OPF_SIDE_EFFECT),
-    [IR_QST]      = D("qst", 0, 2, 2, IR_OPF_SIDE_EFFECT),
-    [IR_MB]       = D("mb", 0, 0, 1, IR_OPF_SIDE_EFFECT),
-    [IR_CALL]     = D("call", 1, 0, 2, IR_OPF_SIDE_EFFECT),
-    [IR_INSN_START] = D("insn_start", 0, 0, 4, IR_OPF_SIDE_EFFECT),
-    [IR_GOTO_TB]  = D("goto_tb", 0, 0, 1, IR_OPF_BB_END | IR_OPF_SIDE_EFFECT),
-    [IR_EXIT_TB]  = D("exit_tb", 0, 0, 1, IR_OPF_BB_END | IR_OPF_SIDE_EFFECT),
-    [IR_GOTO_PTR] = D("goto_ptr", 0, 1, 0, IR_OPF_BB_END | IR_OPF_SIDE_EFFECT),
-    [IR_NOP]      = D("nop", 0, 0, 0, 0),
+/* Each shape's columns as constants, so that the op table below can copy
+ * them (an array element is not a constant expression). */
+enum {
+#define IR_SHAPE(id, outs, ins, imms, cond, label)                          \
+    SH_##id##_OUTS = outs, SH_##id##_INS = ins, SH_##id##_IMMS = imms,       \
+    SH_##id##_COND = cond, SH_##id##_LABEL = label,
+#include "translate/ir_ops.def"
 };
-#undef D
+
+const struct ir_opdef ir_opdefs[IR_OPC_COUNT] = {
+#define IR_OP(op, nm, sh, fl)                                              \
+    [IR_##op] = { .name = #nm, .shape = IR_SHAPE_##sh,                      \
+                  .nouts = SH_##sh##_OUTS, .nins = SH_##sh##_INS,           \
+                  .nconst = SH_##sh##_IMMS, .cond_arg = SH_##sh##_COND,     \
+                  .label_arg = SH_##sh##_LABEL, .flags = (fl) },
+#include "translate/ir_ops.def"
+};
+
+/* The table's own rules, checked at build time. */
+#define IR_SHAPE(id, outs, ins, imms, cond, label)                          \
+    _Static_assert((outs) + (ins) + (imms) <= IR_MAX_ARGS &&                 \
+                   ((cond) < 0 || ((cond) >= (outs) + (ins) &&               \
+                                   (cond) < (outs) + (ins) + (imms))) &&     \
+                   ((label) < 0 || ((label) >= (outs) + (ins) &&             \
+                                    (label) < (outs) + (ins) + (imms))),     \
+                   "shape " #id ": args out of range, or a cond/label arg "  \
+                   "that is not an immediate");
+#define IR_OP(op, nm, shape, fl)                                           \
+    _Static_assert(!((fl) & IR_OPF_FOLD) || IR_SHAPE_##shape == IR_SHAPE_O1_I1 \
+                   || IR_SHAPE_##shape == IR_SHAPE_O1_I2,                    \
+                   #op ": only O1_I1 / O1_I2 ops fold");                     \
+    _Static_assert(!((fl) & IR_OPF_COMMUTATIVE) ||                           \
+                   IR_SHAPE_##shape == IR_SHAPE_O1_I2,                       \
+                   #op ": only O1_I2 ops commute");                          \
+    _Static_assert(!((fl) & IR_OPF_OUT64) || SH_##shape##_OUTS == 1,         \
+                   #op ": OUT64 without an output");
+#include "translate/ir_ops.def"
+
+void ir_fatal_op(const char *where, unsigned opc)
+{
+    if (opc < IR_OPC_COUNT)
+        loom_fatal("%s: no case for IR op %s (%u)", where,
+                   ir_opdefs[opc].name, opc);
+    loom_fatal("%s: unknown IR op %u", where, opc);
+}
 
 const char *ir_opc_name(enum ir_opc opc)
 {
-    return opc < IR_OPC_COUNT ? ir_opdefs[opc].name : "?";
+    return (unsigned)opc < IR_OPC_COUNT ? ir_opdefs[opc].name : "?";
 }
 
 void ir_ctx_init(struct ir_ctx *ctx)
@@ -145,6 +146,9 @@ ir_label ir_label_new(struct ir_ctx *ctx)
 void ir_emit(struct ir_ctx *ctx, enum ir_opc opc, enum ir_type type,
              unsigned nargs, const uint32_t *args)
 {
+    const struct ir_opdef *def = ir_def(opc);
+    assert(nargs == (unsigned)def->nouts + def->nins + def->nconst);
+    (void)def;
     if (ctx->nops >= IR_MAX_OPS || ctx->overflow) {
         ctx->overflow = true;
         return;
@@ -169,14 +173,14 @@ void ir_mov(struct ir_ctx *ctx, enum ir_type t, ir_temp d, ir_temp s)
 void ir_binop(struct ir_ctx *ctx, enum ir_opc opc, enum ir_type t,
               ir_temp d, ir_temp a, ir_temp b)
 {
-    assert(opc >= IR_ADD && opc <= IR_REMU);
+    assert(ir_def(opc)->shape == IR_SHAPE_O1_I2);
     EMIT(ctx, opc, t, d, a, b);
 }
 
 void ir_unop(struct ir_ctx *ctx, enum ir_opc opc, enum ir_type t,
              ir_temp d, ir_temp a)
 {
-    assert(opc >= IR_NEG && opc <= IR_EXT32U);
+    assert(ir_def(opc)->shape == IR_SHAPE_O1_I1);
     EMIT(ctx, opc, t, d, a);
 }
 
@@ -240,24 +244,31 @@ void ir_mb(struct ir_ctx *ctx, enum ir_mb kinds)
     EMIT(ctx, IR_MB, IR_I64, kinds);
 }
 
-void ir_call(struct ir_ctx *ctx, void *fn, const char *name, unsigned flags,
-             ir_temp ret, enum ir_type ret_type, unsigned nargs,
-             const ir_temp *args)
+void ir_call_helper_n(struct ir_ctx *ctx, const struct ir_helper *h,
+                      ir_temp ret, unsigned nargs, const ir_temp *args)
 {
-    assert(nargs <= IR_MAX_CALL_ARGS);
+    /* Mistakes here would be silently wrong code: always checked. */
+    if (nargs != h->nargs || nargs > IR_MAX_CALL_ARGS)
+        loom_fatal("IR: helper %s takes %u arguments, called with %u",
+                   h->name, h->nargs, nargs);
+    if (!h->fn)
+        loom_fatal("IR: helper %s has no function bound", h->name);
+    if (ret && h->ret == IR_HT_VOID)
+        loom_fatal("IR: void helper %s given a result temp", h->name);
+    for (unsigned i = 0; i < nargs; i++)
+        if ((h->args[i] == IR_HT_ENV) != (args[i] == ir_env(ctx)))
+            loom_fatal("IR: helper %s argument %u: env %s", h->name, i,
+                       h->args[i] == IR_HT_ENV ? "expected" : "unexpected");
     if (ctx->ncalls >= IR_MAX_CALLS) {
         ctx->overflow = true;
         return;
     }
     unsigned idx = ctx->ncalls++;
     struct ir_call_info *ci = &ctx->calls[idx];
-    ci->fn = fn;
-    ci->name = name;
-    ci->nargs = (uint8_t)nargs;
-    ci->ret_type = (uint8_t)ret_type;
+    ci->helper = h;
     for (unsigned i = 0; i < nargs; i++)
         ci->args[i] = args[i];
-    EMIT(ctx, IR_CALL, ret_type, ret, idx, flags);
+    EMIT(ctx, IR_CALL, h->ret == IR_HT_I32 ? IR_I32 : IR_I64, ret, idx);
 }
 
 void ir_insn_start(struct ir_ctx *ctx, uint64_t word0, uint64_t word1)

@@ -33,8 +33,11 @@
  *            are I32 ops followed by IR_EXT32S.)
  *
  * Ops are three-address: args[] holds temps, labels, conditions or
- * immediates as documented per opcode below.  Every op is total: no op
- * traps on the host (division is defined for zero and overflow).
+ * immediates.  Every op, its operand layout ("shape") and its properties
+ * are one row of ir_ops.def; passes read them through ir_def().  Every op
+ * is total: no op traps on the host (division is defined for zero and
+ * overflow).  An opcode outside the table is an internal error
+ * (ir_fatal_op), wherever it is met.
  *
  * The IR lives in a per-thread context (struct ir_ctx), reset per TB; no
  * global mutable state (DESIGN.md §4.1).
@@ -74,7 +77,8 @@ enum ir_mb {
     IR_MB_ALL = 15,
 };
 
-/* Helper-call flags (IR_CALL args[2]). */
+/* Helper-call flags (struct ir_helper.flags: a helper's contract with the
+ * generated code around the call). */
 enum ir_call_flags {
     IR_CALL_NO_GLOBALS = 1,  /* helper neither reads nor writes guest globals
                                 through env: nothing is synced or reloaded */
@@ -93,48 +97,36 @@ enum ir_exit {
     IR_EXIT_REQUESTED = 3,   /* the exit flag was set at TB entry */
 };
 
+/* The ops: one row each in ir_ops.def, which documents their args. */
 enum ir_opc {
-    /* --- data movement ------------------------------------------------ */
-    IR_MOV,       /* a0 = a1 */
-    IR_LD_ENV,    /* a0 = *(env + a2) ; a1 = enum ir_memop (size|sign), a2 = offset */
-    IR_ST_ENV,    /* *(env + a2) = a0 ; a1 = enum ir_memop (size), a2 = offset */
-    /* --- arithmetic (a0 = a1 op a2) ----------------------------------- */
-    IR_ADD, IR_SUB, IR_AND, IR_OR, IR_XOR,
-    IR_SHL, IR_SHR, IR_SAR,  /* count = a2 & (width-1), width = 32 or 64 */
-    IR_MUL,                  /* low half */
-    IR_MULH, IR_MULHU, IR_MULHSU, /* high half: s*s, u*u, s(a1)*u(a2) */
-    IR_DIV, IR_DIVU,         /* x/0 = all ones; INT_MIN/-1 = INT_MIN */
-    IR_REM, IR_REMU,         /* x%0 = x;        INT_MIN%-1 = 0 */
-    /* --- unary (a0 = op a1) ------------------------------------------- */
-    IR_NEG, IR_NOT,
-    IR_EXT8S, IR_EXT8U, IR_EXT16S, IR_EXT16U, IR_EXT32S, IR_EXT32U,
-                             /* extend the low bits of a1 into 64-bit a0 */
-    /* --- conditions --------------------------------------------------- */
-    IR_SETCOND,   /* a0 = (a1 cond a2) ? 1 : 0 ; a3 = enum ir_cond */
-    IR_MOVCOND,   /* a0 = (a1 cond a2) ? a3 : a4 ; a5 = enum ir_cond */
-    /* --- control flow within a TB ------------------------------------- */
-    IR_LABEL,     /* a0 = label: defines it here */
-    IR_BR,        /* a0 = label */
-    IR_BRCOND,    /* if (a0 cond a1) goto a3 ; a2 = enum ir_cond */
-    /* --- guest memory (softmmu fast path inline, slow path helper) ------ */
-    IR_QLD,       /* a0 = load [a1] ; a2 = enum ir_memop, a3 = mmu index */
-    IR_QST,       /* store a0 -> [a1] ; a2 = enum ir_memop, a3 = mmu index */
-    IR_MB,        /* memory barrier ; a0 = enum ir_mb mask */
-    /* --- helpers ------------------------------------------------------ */
-    IR_CALL,      /* see ir_call(): a0 = ret temp or 0, a1 = index into
-                     ctx->calls, a2 = enum ir_call_flags */
-    /* --- guest instruction boundaries --------------------------------- */
-    IR_INSN_START,/* a0..a1: the two 32-bit halves of data word 0 (guest pc),
-                     a2..a3: halves of data word 1 (target-defined) */
-    /* --- leaving the TB ----------------------------------------------- */
-    IR_GOTO_TB,   /* a0 = slot (0 or 1): patchable direct jump, initially to
-                     the code right after it; must be followed by
-                     IR_EXIT_TB with IR_EXIT_SLOT0 + slot */
-    IR_EXIT_TB,   /* a0 = enum ir_exit: return to the exec loop */
-    IR_GOTO_PTR,  /* a0 = temp holding a host code address (from a lookup
-                     helper): jump there */
-    IR_NOP,       /* removed by the optimiser; ignored by backends */
+#define IR_OP(op, name, shape, flags) IR_##op,
+#include "translate/ir_ops.def"
     IR_OPC_COUNT
+};
+
+/* Operand layouts (ir_ops.def, IR_SHAPE rows). */
+enum ir_shape {
+#define IR_SHAPE(id, outs, ins, imms, cond, label) IR_SHAPE_##id,
+#include "translate/ir_ops.def"
+    IR_SHAPE_COUNT
+};
+
+/* Op properties (the flags column of ir_ops.def).  A new property is a new
+ * bit here, documented, and set in the table: never a test on the opcode
+ * or on the order of the enum. */
+enum ir_op_flags {
+    IR_OPF_BB_END      = 1u << 0,  /* ends a basic block: NORMAL temps die,
+                                      the backend syncs globals and locals */
+    IR_OPF_SIDE_EFFECT = 1u << 1,  /* kept even when its output is dead */
+    IR_OPF_FOLD        = 1u << 2,  /* a pure function of its inputs and
+                                      op->type that ir_fold() evaluates
+                                      (shape O1_I1 or O1_I2) */
+    IR_OPF_COMMUTATIVE = 1u << 3,  /* a1 op a2 == a2 op a1 (shape O1_I2) */
+    IR_OPF_OUT64       = 1u << 4,  /* writes all 64 bits of its output
+                                      whatever op->type (no zero-extension
+                                      from 32 bits): an I32 destination
+                                      must be truncated by whoever needs
+                                      it 32-bit */
 };
 
 #define IR_MAX_ARGS  6
@@ -154,12 +146,30 @@ struct ir_temp_info {
     const char *name;        /* GLOBAL: for dumps ("x5", "pc") */
 };
 
-struct ir_call_info {        /* one per IR_CALL op */
-    void *fn;                /* host function, System V ABI */
-    const char *name;        /* for dumps */
+/* A helper: a host function called from generated code, described once
+ * (a target's helpers.def, expanded with the macros of translate/
+ * ir_helper.h) so that its flags and types never appear at call sites. */
+enum ir_helper_type {            /* a helper's result or argument */
+    IR_HT_VOID,                  /* result only: none */
+    IR_HT_I32,                   /* uint32_t (a result is zero-extended) */
+    IR_HT_I64,                   /* uint64_t */
+    IR_HT_PTR,                   /* a host pointer (const void *) */
+    IR_HT_ENV,                   /* argument only: the CPU state, ir_env() */
+};
+struct ir_helper {
+    void *fn;                    /* host function, System V ABI: every
+                                    argument and the result in 64-bit
+                                    integer registers */
+    const char *name;            /* for dumps */
+    uint8_t flags;               /* enum ir_call_flags */
+    uint8_t ret;                 /* enum ir_helper_type */
     uint8_t nargs;
-    uint8_t ret_type;        /* enum ir_type of the result, if any */
-    ir_temp args[IR_MAX_CALL_ARGS]; /* each passed as a 64-bit register arg */
+    uint8_t args[IR_MAX_CALL_ARGS];  /* enum ir_helper_type of each */
+};
+
+struct ir_call_info {            /* one per IR_CALL op */
+    const struct ir_helper *helper;  /* static lifetime */
+    ir_temp args[IR_MAX_CALL_ARGS];  /* helper->nargs of them */
 };
 
 #define IR_MAX_OPS    8192
@@ -199,10 +209,12 @@ ir_label ir_label_new(struct ir_ctx *ctx);
 
 /* --- emitters (append one op; on overflow set ctx->overflow and emit
  *     nothing) -------------------------------------------------------------- */
+/* Any op: nargs must be its shape's outs + ins + imms. */
 void ir_emit(struct ir_ctx *ctx, enum ir_opc opc, enum ir_type type,
              unsigned nargs, const uint32_t *args);
 
 void ir_mov(struct ir_ctx *ctx, enum ir_type t, ir_temp d, ir_temp s);
+/* opc of shape O1_I2 (d = a op b) / O1_I1 (d = op a). */
 void ir_binop(struct ir_ctx *ctx, enum ir_opc opc, enum ir_type t,
               ir_temp d, ir_temp a, ir_temp b);
 void ir_unop(struct ir_ctx *ctx, enum ir_opc opc, enum ir_type t,
@@ -225,22 +237,32 @@ void ir_qld(struct ir_ctx *ctx, enum ir_type t, ir_temp d, ir_temp addr,
 void ir_qst(struct ir_ctx *ctx, ir_temp val, ir_temp addr,
             enum ir_memop mo, unsigned mmu_idx);
 void ir_mb(struct ir_ctx *ctx, enum ir_mb kinds);
-/* Call fn(args...) (each arg a temp, passed as a 64-bit integer); ret may
- * be 0 for void helpers. */
-void ir_call(struct ir_ctx *ctx, void *fn, const char *name, unsigned flags,
-             ir_temp ret, enum ir_type ret_type, unsigned nargs,
-             const ir_temp *args);
+/* Call helper h with temps as arguments (each passed as a 64-bit integer):
+ *     ir_call_helper(ctx, RV_HELPER(csr), rd, env, desc, src);
+ * ret receives the result (0: discard it; always 0 for a void helper).  The
+ * call's flags and types are h's.  A count of arguments other than
+ * h->nargs, an IR_HT_ENV argument that is not ir_env(), or a helper whose
+ * fn is unset is an internal error.  h must outlive the IR (descriptors
+ * are static).  At least one argument; at most IR_MAX_CALL_ARGS. */
+#define ir_call_helper(ctx, h, ret, ...)                                   \
+    ir_call_helper_n(ctx, h, ret, IR_COUNT_ARGS(__VA_ARGS__),              \
+                     (const ir_temp[]){ __VA_ARGS__ })
+void ir_call_helper_n(struct ir_ctx *ctx, const struct ir_helper *h,
+                      ir_temp ret, unsigned nargs, const ir_temp *args);
+/* Number of macro arguments, 1 to 6. */
+#define IR_COUNT_ARGS(...) IR_COUNT_ARGS_(__VA_ARGS__, 6, 5, 4, 3, 2, 1, 0)
+#define IR_COUNT_ARGS_(a, b, c, d, e, f, n, ...) n
 void ir_insn_start(struct ir_ctx *ctx, uint64_t word0, uint64_t word1);
 void ir_goto_tb(struct ir_ctx *ctx, unsigned slot);
 void ir_exit_tb(struct ir_ctx *ctx, enum ir_exit code);
 void ir_goto_ptr(struct ir_ctx *ctx, ir_temp host_addr);
 
 /* --- passes ---------------------------------------------------------------- */
-/* Constant folding, copy propagation within basic blocks, dead-op removal
- * (turns dead ops into IR_NOP).  Semantics-preserving. */
+/* Constant folding within basic blocks and dead-op removal (turns dead
+ * ops into IR_NOP).  Semantics-preserving. */
 void ir_optimize(struct ir_ctx *ctx);
-/* Reference semantics: evaluate an arithmetic/unary op (MOV, ADD..REMU,
- * NEG..EXT32U) on constant inputs; false for other opcodes.  The backend's
+/* Reference semantics: evaluate an IR_OPF_FOLD op on constant inputs (b
+ * is ignored for O1_I1 ops); false for every other op.  The backend's
  * tests check generated code against these. */
 bool ir_fold(enum ir_opc opc, enum ir_type type, uint64_t a, uint64_t b,
              uint64_t *out);
@@ -250,15 +272,36 @@ struct _IO_FILE;
 void ir_dump(const struct ir_ctx *ctx, struct _IO_FILE *f);
 const char *ir_opc_name(enum ir_opc opc);
 
-/* Number of value args / label args an opcode takes (for passes). */
+/* --- the op table ------------------------------------------------------
+ * One entry per op, generated from ir_ops.def: the shape's counts and
+ * roles are copied in so passes need one lookup. */
 struct ir_opdef {
-    const char *name;
+    const char *name;        /* -d op spelling */
+    uint8_t shape;           /* enum ir_shape */
     uint8_t nouts;           /* leading args that are written temps */
     uint8_t nins;            /* following args that are read temps */
     uint8_t nconst;          /* following args that are immediates */
-    uint8_t flags;           /* IR_OPF_* */
+    int8_t cond_arg;         /* arg holding an enum ir_cond, or -1 */
+    int8_t label_arg;        /* arg holding a label, or -1 */
+    uint16_t flags;          /* enum ir_op_flags */
 };
-enum { IR_OPF_BB_END = 1, IR_OPF_SIDE_EFFECT = 2, IR_OPF_LABEL_ARG = 4 };
 extern const struct ir_opdef ir_opdefs[IR_OPC_COUNT];
+
+/* An internal error naming the op (or its number, for one outside the
+ * table) and `where` it was met; never returns. */
+NORETURN void ir_fatal_op(const char *where, unsigned opc);
+
+/* The definition of opc; an opcode outside the table is fatal. */
+static inline const struct ir_opdef *ir_def(unsigned opc)
+{
+    if (unlikely(opc >= IR_OPC_COUNT))
+        ir_fatal_op("IR", opc);
+    return &ir_opdefs[opc];
+}
+
+static inline bool ir_op_has(unsigned opc, enum ir_op_flags f)
+{
+    return ir_def(opc)->flags & f;
+}
 
 #endif

@@ -1,4 +1,6 @@
-/* ir_dump.c — the -d op listing: one line per op, temps by name. */
+/* ir_dump.c — the -d op listing: one line per op, temps by name, laid out
+ * by the op's shape (ir_ops.def): temps, then immediates, a condition by
+ * name and a label as Ln. */
 #include <inttypes.h>
 #include <stdio.h>
 #include "translate/ir.h"
@@ -23,9 +25,27 @@ static void put_temp(const struct ir_ctx *ctx, FILE *f, unsigned t)
     }
 }
 
+static void dump_call(const struct ir_ctx *ctx, const struct ir_op *op,
+                      FILE *f)
+{
+    const struct ir_call_info *ci = &ctx->calls[op->args[1]];
+    const struct ir_helper *h = ci->helper;
+    if (op->args[0]) {
+        put_temp(ctx, f, op->args[0]);
+        fputs(" = ", f);
+    }
+    fprintf(f, "%s(", h->name ? h->name : "helper");
+    for (unsigned i = 0; i < h->nargs; i++) {
+        if (i)
+            fputc(',', f);
+        put_temp(ctx, f, ci->args[i]);
+    }
+    fprintf(f, ") flags=%u\n", h->flags);
+}
+
 static void dump_op(const struct ir_ctx *ctx, const struct ir_op *op, FILE *f)
 {
-    const struct ir_opdef *def = &ir_opdefs[op->opc];
+    const struct ir_opdef *def = ir_def(op->opc);
     const uint32_t *a = op->args;
 
     if (op->opc == IR_INSN_START) {
@@ -39,48 +59,22 @@ static void dump_op(const struct ir_ctx *ctx, const struct ir_op *op, FILE *f)
         return;
     }
     fprintf(f, " %s%s ", def->name, op->type == IR_I32 ? "_i32" : "");
-    switch (op->opc) {
-    case IR_CALL: {
-        const struct ir_call_info *ci = &ctx->calls[a[1]];
-        if (a[0]) {
-            put_temp(ctx, f, a[0]);
-            fputs(" = ", f);
-        }
-        fprintf(f, "%s(", ci->name ? ci->name : "helper");
-        for (unsigned i = 0; i < ci->nargs; i++) {
-            if (i)
-                fputc(',', f);
-            put_temp(ctx, f, ci->args[i]);
-        }
-        fprintf(f, ") flags=%u\n", a[2]);
+    if (def->shape == IR_SHAPE_CALL) {
+        dump_call(ctx, op, f);
         return;
-    }
-    case IR_BR:
-        fprintf(f, "L%u\n", a[0]);
-        return;
-    case IR_BRCOND:
-        put_temp(ctx, f, a[0]);
-        fprintf(f, ",");
-        put_temp(ctx, f, a[1]);
-        fprintf(f, ",%s,L%u\n", cond_names[a[2] % ARRAY_SIZE(cond_names)], a[3]);
-        return;
-    case IR_GOTO_TB: case IR_EXIT_TB: case IR_MB:
-        fprintf(f, "%u\n", a[0]);
-        return;
-    default:
-        break;
     }
     unsigned n = def->nouts + def->nins;
-    for (unsigned i = 0; i < n; i++) {
+    for (unsigned i = 0; i < n + def->nconst; i++) {
         if (i)
             fputc(',', f);
-        put_temp(ctx, f, a[i]);
-    }
-    for (unsigned i = 0; i < def->nconst; i++) {
-        if (op->opc == IR_SETCOND || op->opc == IR_MOVCOND)
-            fprintf(f, ",%s", cond_names[a[n + i] % ARRAY_SIZE(cond_names)]);
+        if (i < n)
+            put_temp(ctx, f, a[i]);
+        else if ((int)i == def->cond_arg)
+            fputs(cond_names[a[i] % ARRAY_SIZE(cond_names)], f);
+        else if ((int)i == def->label_arg)
+            fprintf(f, "L%u", a[i]);
         else
-            fprintf(f, ",%" PRId32, (int32_t)a[n + i]);
+            fprintf(f, "%" PRId32, (int32_t)a[i]);
     }
     fputc('\n', f);
 }

@@ -43,6 +43,8 @@ bool ir_fold(enum ir_opc opc, enum ir_type type, uint64_t a, uint64_t b,
     int64_t sb = w32 ? (int32_t)b : (int64_t)b;
     int64_t smin = w32 ? INT32_MIN : INT64_MIN;
 
+    if (!ir_op_has(opc, IR_OPF_FOLD))
+        return false;
     switch (opc) {
     case IR_MOV:  r = a; break;
     case IR_ADD:  r = a + b; break;
@@ -89,11 +91,11 @@ bool ir_fold(enum ir_opc opc, enum ir_type type, uint64_t a, uint64_t b,
     case IR_EXT16U: r = (uint16_t)a; break;
     case IR_EXT32S: r = (uint64_t)(int64_t)(int32_t)a; break;
     case IR_EXT32U: r = (uint32_t)a; break;
-    default:
-        return false;
+    default:   /* IR_OPF_FOLD set in ir_ops.def, but no case here */
+        ir_fatal_op("ir_fold", opc);
     }
-    /* I32 results are zero-extended; the EXT ops always produce 64 bits. */
-    if (w32 && !(opc >= IR_EXT8S && opc <= IR_EXT32U))
+    /* I32 results are zero-extended, but OUT64 ops (EXT) write 64 bits. */
+    if (w32 && !ir_op_has(opc, IR_OPF_OUT64))
         r = (uint32_t)r;
     *out = r;
     return true;
@@ -132,7 +134,7 @@ static void fold_constants(struct ir_ctx *ctx)
     memset(known, 0, ctx->ntemps);
     for (unsigned i = 0; i < ctx->nops; i++) {
         struct ir_op *op = &ctx->ops[i];
-        const struct ir_opdef *def = &ir_opdefs[op->opc];
+        const struct ir_opdef *def = ir_def(op->opc);
 
         if (def->flags & IR_OPF_BB_END) {
             memset(known, 0, ctx->ntemps);
@@ -147,9 +149,8 @@ static void fold_constants(struct ir_ctx *ctx)
             r = ir_cond_eval(op->args[3], op->type, VAL(op->args[1]),
                              VAL(op->args[2]));
             folded = true;
-        } else if (def->nouts == 1 && def->nconst == 0 && op->opc != IR_CALL &&
-                   (def->nins == 1 || def->nins == 2) &&
-                   KNOWN(op->args[1]) && (def->nins == 1 || KNOWN(op->args[2]))) {
+        } else if ((def->flags & IR_OPF_FOLD) && KNOWN(op->args[1]) &&
+                   (def->nins == 1 || KNOWN(op->args[2]))) {
             folded = ir_fold(op->opc, op->type, VAL(op->args[1]),
                              def->nins == 2 ? VAL(op->args[2]) : 0, &r);
         }
@@ -185,7 +186,7 @@ static void remove_dead(struct ir_ctx *ctx)
     memset(live, 0, ctx->ntemps);
     for (unsigned i = ctx->nops; i-- > 0;) {
         struct ir_op *op = &ctx->ops[i];
-        const struct ir_opdef *def = &ir_opdefs[op->opc];
+        const struct ir_opdef *def = ir_def(op->opc);
 
         if (def->flags & IR_OPF_BB_END) {
             memset(live, 0, ctx->ntemps);   /* NORMAL temps die here */
@@ -200,9 +201,9 @@ static void remove_dead(struct ir_ctx *ctx)
             live[op->args[0]] = 0;
         for (unsigned j = 0; j < def->nins; j++)
             live[op->args[def->nouts + j]] = 1;
-        if (op->opc == IR_CALL) {
+        if (def->shape == IR_SHAPE_CALL) {   /* inputs in ctx->calls */
             const struct ir_call_info *ci = &ctx->calls[op->args[1]];
-            for (unsigned j = 0; j < ci->nargs; j++)
+            for (unsigned j = 0; j < ci->helper->nargs; j++)
                 live[ci->args[j]] = 1;
         }
     }

@@ -9,7 +9,19 @@
  */
 #include "translate/translator.h"
 
+#include "translate/ir_helper.h"
+
 struct tr_runtime tr_runtime;
+
+/* Not const: its fn is bound at start-up (translator.h). */
+static struct ir_helper lookup_tb_ptr_info =
+    IR_HELPER_INIT(NULL, "lookup_tb_ptr", IR_CALL_READ_ONLY, ptr, env);
+const struct ir_helper *const tr_helper_lookup_tb_ptr = &lookup_tb_ptr_info;
+
+void tr_set_lookup_tb_ptr(const void *(*fn)(void *env))
+{
+    lookup_tb_ptr_info.fn = (void *)fn;
+}
 
 /* Leave room for the biggest single guest instruction's IR (an AMO or a CSR
  * op is a few dozen ops) plus tb_stop and the exit path. */

@@ -68,9 +68,6 @@ struct tr_runtime {
      * instruction it belongs to.  Returns false if host_pc is not in
      * generated code. */
     bool (*unwind)(uintptr_t host_pc, uint64_t data[2]);
-    /* For IR_GOTO_PTR: the host code of the TB for env's current (pc, flags)
-     * if one is already translated, else be_return_stub(). */
-    const void *(*lookup_tb_ptr)(void *env);
     /* A guest write made code in [paddr, paddr+len) stale (the range lies
      * in one page): invalidate the TBs translated from it.  Called from
      * helpers once per page a write touches, after the written bytes
@@ -89,6 +86,16 @@ struct tr_runtime {
     void (*tlb_flush)(void *env, uint64_t vaddr, bool all);
 };
 extern struct tr_runtime tr_runtime;
+
+/* The lookup helper for IR_GOTO_PTR: fn(env) returns the host code of the
+ * TB for env's current (pc, flags) if one is already translated, else
+ * be_return_stub().  It reads pc (synced before the call) and writes no
+ * global: IR_CALL_READ_ONLY.  The function is the vCPU layer's, bound once
+ * at start-up with tr_set_lookup_tb_ptr (before any vCPU thread starts,
+ * read-only afterwards); front ends call it through the descriptor:
+ *     ir_call_helper(ir, tr_helper_lookup_tb_ptr, host, ir_env(ir));  */
+void tr_set_lookup_tb_ptr(const void *(*fn)(void *env));
+extern const struct ir_helper *const tr_helper_lookup_tb_ptr;
 
 static inline bool tr_unwind(uintptr_t host_pc, uint64_t data[2])
 {

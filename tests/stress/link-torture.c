@@ -42,6 +42,7 @@
 #include <string.h>
 #include <time.h>
 #include "backend/backend.h"
+#include "translate/ir_helper.h"
 #include "rcu/rcu.h"
 #include "tbht/tb_maint.h"
 #include "util/compiler.h"
@@ -135,6 +136,10 @@ static void lt_leave(void *env)
     e->t_jump = atomic_load(&g.clock);   /* seq_cst, see I3 above */
 }
 
+/* flags 0: they write env fields (no IR global, but no promise made) */
+static IR_HELPER_DEF(lt_enter, lt_enter_info, "lt_enter", 0, void, env, i64);
+static IR_HELPER_DEF(lt_leave, lt_leave_info, "lt_leave", 0, void, env);
+
 /* --- TB construction ----------------------------------------------------- */
 
 static uint64_t pos_phys(unsigned p)
@@ -163,14 +168,14 @@ static struct ir_ctx *thread_ctx(void)
 static void build_ir(struct ir_ctx *c, uint32_t id, uint64_t pc)
 {
     ir_reset(c);
-    ir_temp args[2] = { ir_env(c), ir_const64(c, id) };
+    ir_temp id_t = ir_const64(c, id);
     ir_label l_exit = ir_label_new(c), l_odd = ir_label_new(c);
     ir_temp bit = ir_temp_new(c, IR_I64);
     ir_insn_start(c, pc, 0);
-    ir_call(c, (void *)lt_enter, "lt_enter", 0, 0, IR_I64, 2, args);
+    ir_call_helper(c, &lt_enter_info, 0, ir_env(c), id_t);
     ir_binop(c, IR_ADD, IR_I64, tls_counter, tls_counter, ir_const64(c, 1));
     ir_binop(c, IR_SUB, IR_I64, tls_budget, tls_budget, ir_const64(c, 1));
-    ir_call(c, (void *)lt_leave, "lt_leave", 0, 0, IR_I64, 1, args);
+    ir_call_helper(c, &lt_leave_info, 0, ir_env(c));
     ir_brcond(c, IR_I64, IR_EQ, tls_budget, ir_const64(c, 0), l_exit);
     ir_binop(c, IR_AND, IR_I64, bit, tls_counter, ir_const64(c, 1));
     ir_brcond(c, IR_I64, IR_NE, bit, ir_const64(c, 0), l_odd);

@@ -1,6 +1,7 @@
 /*
  * helper.c — functions called from generated code: raising exceptions, CSR
- * access, mret/wfi/fence.i, and the A extension.
+ * access, mret/sret/sfence.vma/wfi, and the A extension; and the
+ * descriptors of every helper in helpers.def (flags and types: there).
  *
  * Each helper that can fault takes GETPC() itself (it must be the function
  * generated code called) and passes it to rv_raise_exception, which restores
@@ -83,13 +84,6 @@ void rv_helper_wfi(void *env)
         rv_raise_exception(h, RV_EXC_ILLEGAL, 0x10500073, GETPC());
     if (!rv_interrupt_pending(h))
         h->halted = true;    /* the exec loop sleeps until kicked */
-}
-
-void rv_helper_fence_i(void *env)
-{
-    /* Unused since stores invalidate code as they happen (fence.i only
-     * ends the TB, trans_system.c); kept for the declaration's users. */
-    (void)env;
 }
 
 /* --- A extension ------------------------------------------------------------ */
@@ -229,3 +223,12 @@ uint64_t rv_helper_sc(void *env, uint64_t addr, uint64_t src,
         rv_atomic_write_done(h, addr, size, rv_data_mmu_idx(h), GETPC());
     return ok ? 0 : 1;
 }
+
+/* --- descriptors (helpers.def) -------------------------------------------- */
+#define RV_DEF_HELPER(name, flags, ret, ...)                                \
+    IR_HELPER_DEF(rv_helper_##name, rv_helper_info_##name, #name, flags,    \
+                  ret, __VA_ARGS__);
+#define RV_DEF_HELPER_ALIAS(name, fn, flags, ret, ...)                      \
+    IR_HELPER_DEF(rv_helper_##fn, rv_helper_info_##name, #fn, flags, ret,   \
+                  __VA_ARGS__);
+#include "target/riscv/helpers.def"

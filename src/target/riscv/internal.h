@@ -10,6 +10,7 @@
 #include <stdint.h>
 #include "target/riscv/cpu.h"
 #include "target/riscv/decode.h"
+#include "translate/ir_helper.h"
 #include "translate/translator.h"
 
 /* --- misa / mstatus / mtvec bits ------------------------------------------ */
@@ -165,26 +166,17 @@ void rv_atomic_write_done(struct rv_hart *h, uint64_t addr, unsigned size,
                           unsigned mmu_idx, uintptr_t retaddr);
 void rv_pmp_end(struct rv_hart *h);
 
-/* --- helpers called from generated code (helper.c) ------------------------- */
-NORETURN void rv_helper_raise(void *env, uint64_t cause, uint64_t tval);
-uint64_t rv_helper_csr(void *env, uint64_t desc, uint64_t src);
-#define RV_CSR_DESC_KIND_SHIFT 32    /* desc = raw insn | kind << 32 | */
+/* --- helpers called from generated code (helpers.def) --------------------- */
+#define RV_CSR_DESC_KIND_SHIFT 32    /* csr desc = raw insn | kind << 32 | */
 #define RV_CSR_DESC_WRITE (1ull << 34)  /* write flag */
-void rv_helper_mret(void *env);
-void rv_helper_sret(void *env);
-void rv_helper_sfence_vma(void *env, uint64_t vaddr, uint64_t desc);
-void rv_helper_wfi(void *env);
-void rv_helper_fence_i(void *env);
-uint64_t rv_helper_amo(void *env, uint64_t addr, uint64_t src, uint64_t op);
-uint64_t rv_helper_lr(void *env, uint64_t addr, uint64_t size_log2);
-/* F/D (fpu_helper.c): every FP op but loads and stores.  desc = raw insn
- * bits | enum rv_op << 32; xsrc is the integer operand (fcvt.*.w/l,
- * fmv.*.x).  Writes f[rd] or returns the integer result; accrues fflags
- * (FS is set Dirty by the translated code, trans_fp.c).  Raises illegal
- * instruction for rm = dyn with an invalid frm. */
-uint64_t rv_helper_fp(void *env, uint64_t desc, uint64_t xsrc);
-uint64_t rv_helper_sc(void *env, uint64_t addr, uint64_t src,
-                      uint64_t size_log2);
+/* rv_helper_<name>(...) and its descriptor, for ir_call_helper:
+ *     ir_call_helper(ir, RV_HELPER(csr), rd, ir_env(ir), desc, src); */
+#define RV_HELPER(name) (&rv_helper_info_##name)
+#define RV_DEF_HELPER(name, flags, ret, ...)                                \
+    IR_HELPER_DECL(rv_helper_##name, rv_helper_info_##name, ret, __VA_ARGS__);
+#define RV_DEF_HELPER_ALIAS(name, fn, flags, ret, ...)                      \
+    IR_HELPER_DECL_INFO(rv_helper_info_##name);
+#include "target/riscv/helpers.def"
 
 /* --- translation (translate.c, trans_*.c) --------------------------------- */
 struct rv_dc {

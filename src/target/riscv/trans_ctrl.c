@@ -81,9 +81,8 @@ static bool rv_trans_jalr(struct rv_dc *dc, const struct rv_insn *in)
     ir_mov(ir, IR_I64, dc->pc, t);
 
     /* The lookup reads pc (synced) and writes no global. */
-    ir_temp env = ir_env(ir), host = ir_temp_new(ir, IR_I64);
-    ir_call(ir, (void *)tr_runtime.lookup_tb_ptr, "lookup_tb_ptr",
-            IR_CALL_READ_ONLY, host, IR_I64, 1, &env);
+    ir_temp host = ir_temp_new(ir, IR_I64);
+    ir_call_helper(ir, tr_helper_lookup_tb_ptr, host, ir_env(ir));
     ir_goto_ptr(ir, host);
     dc->base.stop = TR_STOP_DONE;
     return true;

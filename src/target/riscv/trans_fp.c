@@ -122,21 +122,17 @@ bool rv_trans_fp(struct rv_dc *dc, const struct rv_insn *in)
         return true;
     }
 
-    /* A dyn rm may raise (invalid frm): globals synced, none written by
-     * the helper.  Otherwise the helper touches only FP state. */
+    /* A dyn rm may raise (invalid frm), and an x register may be read or
+     * written: then globals are synced (fp_sync), none written by the
+     * helper.  Otherwise the helper touches only FP state (fp). */
     bool may_raise = rv_fp_has_rm(sop) && (in->imm & 7) == 7;
-    bool wx = rv_fp_writes_x(sop);
-    unsigned flags = may_raise || wx ? IR_CALL_READ_ONLY : IR_CALL_NO_GLOBALS;
-    ir_temp args[3] = {
-        ir_env(ir),
-        ir_const64(ir, in->raw | (uint64_t)op << 32),
-        rv_fp_reads_x(sop) ? rv_src(dc, in->rs1) : ir_const64(ir, 0),
-    };
+    bool wx = rv_fp_writes_x(sop), rx = rv_fp_reads_x(sop);
+    ir_temp desc = ir_const64(ir, in->raw | (uint64_t)op << 32);
+    ir_temp xsrc = rx ? rv_src(dc, in->rs1) : ir_const64(ir, 0);
 
-    if (rv_fp_reads_x(sop))
-        flags = IR_CALL_READ_ONLY;
-    ir_call(ir, (void *)rv_helper_fp, "fp", flags,
-            wx ? rv_dst(dc, in->rd) : 0, IR_I64, 3, args);
+    ir_call_helper(ir, may_raise || wx || rx ? RV_HELPER(fp_sync)
+                                             : RV_HELPER(fp),
+                   wx ? rv_dst(dc, in->rd) : 0, ir_env(ir), desc, xsrc);
     if (sop != RV_OP_FMV_X_W && sop != RV_OP_FCLASS_S)
         rv_gen_fs_dirty(dc);
     return true;

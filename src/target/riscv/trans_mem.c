@@ -65,24 +65,20 @@ static bool rv_trans_atomic(struct rv_dc *dc, const struct rv_insn *in)
     bool w = in->op >= RV_OP_LR_W && in->op <= RV_OP_AMOMAXU_W;
     ir_temp size = ir_const64(ir, w ? 2 : 3);
 
-    /* READ_ONLY: globals are synced (a fault unwinds), none is written. */
+    /* The helpers are READ_ONLY (helpers.def): globals are synced (a
+     * fault unwinds), none is written. */
     if (in->op == RV_OP_LR_W || in->op == RV_OP_LR_D) {
         /* The LR helper's load is a plain host load: lr.rl must first order
          * earlier stores before it (the one reordering x86-TSO allows). */
         if (in->rl)
             ir_mb(ir, IR_MB_ALL);
-        ir_temp args[3] = { env, addr, size };
-        ir_call(ir, (void *)rv_helper_lr, "lr", IR_CALL_READ_ONLY, ret,
-                IR_I64, 3, args);
+        ir_call_helper(ir, RV_HELPER(lr), ret, env, addr, size);
     } else if (in->op == RV_OP_SC_W || in->op == RV_OP_SC_D) {
-        ir_temp args[4] = { env, addr, rv_src(dc, in->rs2), size };
-        ir_call(ir, (void *)rv_helper_sc, "sc", IR_CALL_READ_ONLY, ret,
-                IR_I64, 4, args);
+        ir_call_helper(ir, RV_HELPER(sc), ret, env, addr, rv_src(dc, in->rs2),
+                       size);
     } else {
-        ir_temp args[4] = { env, addr, rv_src(dc, in->rs2),
-                            ir_const64(ir, in->op) };
-        ir_call(ir, (void *)rv_helper_amo, "amo", IR_CALL_READ_ONLY, ret,
-                IR_I64, 4, args);
+        ir_temp src = rv_src(dc, in->rs2), op = ir_const64(ir, in->op);
+        ir_call_helper(ir, RV_HELPER(amo), ret, env, addr, src, op);
     }
     return true;
 }

@@ -23,24 +23,21 @@ static bool rv_trans_csr(struct rv_dc *dc, const struct rv_insn *in,
     uint64_t desc = in->raw | (uint64_t)kind << RV_CSR_DESC_KIND_SHIFT |
                     (write ? RV_CSR_DESC_WRITE : 0);
     ir_temp src = imm ? ir_const64(ir, (uint64_t)in->imm) : rv_src(dc, in->rs1);
-    ir_temp args[3] = { ir_env(ir), ir_const64(ir, desc), src };
+    ir_temp d = ir_const64(ir, desc);
 
-    /* READ_ONLY: the helper writes CSRs, never an IR global. */
-    ir_call(ir, (void *)rv_helper_csr, "csr", IR_CALL_READ_ONLY,
-            rv_dst(dc, in->rd), IR_I64, 3, args);
+    /* READ_ONLY (helpers.def): the helper writes CSRs, never an IR global. */
+    ir_call_helper(ir, RV_HELPER(csr), rv_dst(dc, in->rd), ir_env(ir), d, src);
     rv_gen_exit(dc, rv_insn_pc(dc) + in->len);
     dc->base.stop = TR_STOP_DONE;
     return true;
 }
 
 /* Call a void helper(env) that may write pc/priv, then leave the TB. */
-static void rv_gen_helper_exit(struct rv_dc *dc, void *fn, const char *name,
-                               unsigned flags)
+static void rv_gen_helper_exit(struct rv_dc *dc, const struct ir_helper *h)
 {
     struct ir_ctx *ir = dc->base.ir;
-    ir_temp env = ir_env(ir);
 
-    ir_call(ir, fn, name, flags, 0, IR_I64, 1, &env);
+    ir_call_helper(ir, h, 0, ir_env(ir));
     ir_exit_tb(ir, IR_EXIT_NOCHAIN);
     dc->base.stop = TR_STOP_DONE;
 }
@@ -69,14 +66,13 @@ bool rv_trans_system(struct rv_dc *dc, const struct rv_insn *in)
         if (dc->priv != RV_PRIV_M)
             return false;                       /* illegal */
         /* Writes pc and priv: globals reloaded (flags 0). */
-        rv_gen_helper_exit(dc, (void *)rv_helper_mret, "mret", 0);
+        rv_gen_helper_exit(dc, RV_HELPER(mret));
         return true;
     case RV_OP_WFI:
         /* pc = next first: the helper may halt the hart there.  If it raises
          * (mstatus.TW), unwinding restores this instruction's pc. */
         ir_mov(ir, IR_I64, dc->pc, ir_const64(ir, next));
-        rv_gen_helper_exit(dc, (void *)rv_helper_wfi, "wfi",
-                           IR_CALL_READ_ONLY);
+        rv_gen_helper_exit(dc, RV_HELPER(wfi));
         return true;
     case RV_OP_FENCE_I:
         /* Nothing to flush: every store to a code page invalidated the
@@ -90,7 +86,7 @@ bool rv_trans_system(struct rv_dc *dc, const struct rv_insn *in)
         /* Illegal in U; in S the helper checks mstatus.TSR. */
         if (dc->priv == RV_PRIV_U)
             return false;
-        rv_gen_helper_exit(dc, (void *)rv_helper_sret, "sret", 0);
+        rv_gen_helper_exit(dc, RV_HELPER(sret));
         return true;
     case RV_OP_SFENCE_VMA: {
         /* Illegal in U; in S the helper checks mstatus.TVM.  It flushes the
@@ -99,10 +95,8 @@ bool rv_trans_system(struct rv_dc *dc, const struct rv_insn *in)
         if (dc->priv == RV_PRIV_U)
             return false;
         uint64_t desc = in->raw | (in->rs1 == 0 ? 1ull << 32 : 0);
-        ir_temp args[3] = { ir_env(ir), rv_src(dc, in->rs1),
-                            ir_const64(ir, desc) };
-        ir_call(ir, (void *)rv_helper_sfence_vma, "sfence_vma",
-                IR_CALL_READ_ONLY, 0, IR_I64, 3, args);
+        ir_temp vaddr = rv_src(dc, in->rs1), d = ir_const64(ir, desc);
+        ir_call_helper(ir, RV_HELPER(sfence_vma), 0, ir_env(ir), vaddr, d);
         rv_gen_exit(dc, next);
         dc->base.stop = TR_STOP_DONE;
         return true;

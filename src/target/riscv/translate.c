@@ -95,11 +95,9 @@ void rv_gen_exit(struct rv_dc *dc, uint64_t dest)
 void rv_gen_raise(struct rv_dc *dc, enum rv_excp cause, uint64_t tval)
 {
     struct ir_ctx *ir = dc->base.ir;
-    ir_temp args[3] = { ir_env(ir), ir_const64(ir, cause),
-                        ir_const64(ir, tval) };
+    ir_temp c = ir_const64(ir, cause), t = ir_const64(ir, tval);
 
-    ir_call(ir, (void *)rv_helper_raise, "raise", IR_CALL_NORETURN, 0,
-            IR_I64, 3, args);
+    ir_call_helper(ir, RV_HELPER(raise), 0, ir_env(ir), c, t);
     dc->base.stop = TR_STOP_DONE;
 }
 

@@ -22,6 +22,7 @@
 #include <cmocka.h>
 
 #include "backend/backend.h"
+#include "translate/ir_helper.h"
 
 #define PAGE 4096u
 #define RAM_VA  0x80000000ull
@@ -99,6 +100,49 @@ static uint64_t h_rw(struct fenv *e, uint64_t v)
     return e->g[2] ^ v;
 }
 
+/* Descriptors, built by setup: hpure_info[nargs][no_globals][ret I32];
+ * hspecial_info[0: h_ro, 1: h_rw][ret I32]. */
+static struct ir_helper hpure_info[7][2][2], hspecial_info[2][2];
+
+static void helpers_init(void)
+{
+    for (unsigned n = 0; n < 7; n++)
+        for (unsigned ng = 0; ng < 2; ng++)
+            for (unsigned r32 = 0; r32 < 2; r32++)
+                hpure_info[n][ng][r32] = (struct ir_helper){
+                    .fn = hpure[n], .name = "h",
+                    .flags = ng ? IR_CALL_NO_GLOBALS : 0,
+                    .ret = r32 ? IR_HT_I32 : IR_HT_I64, .nargs = (uint8_t)n,
+                    .args = { IR_HT_I64, IR_HT_I64, IR_HT_I64, IR_HT_I64,
+                              IR_HT_I64, IR_HT_I64 } };
+    for (unsigned r32 = 0; r32 < 2; r32++) {
+        hspecial_info[0][r32] = (struct ir_helper)IR_HELPER_INIT(
+            h_ro, "h", IR_CALL_READ_ONLY, i64, env, i64);
+        hspecial_info[1][r32] = (struct ir_helper)IR_HELPER_INIT(
+            h_rw, "h", 0, i64, env, i64);
+        hspecial_info[0][r32].ret = hspecial_info[1][r32].ret =
+            r32 ? IR_HT_I32 : IR_HT_I64;
+    }
+}
+
+/* The ops gen_op draws from, in table order: O1_I2 and O1_I1 (but MOV)
+ * foldable ops. */
+static enum ir_opc binops[IR_OPC_COUNT], unops[IR_OPC_COUNT];
+static unsigned nbinops, nunops;
+
+static void ops_init(void)
+{
+    for (unsigned o = 0; o < IR_OPC_COUNT; o++) {
+        const struct ir_opdef *d = ir_def(o);
+        if (!(d->flags & IR_OPF_FOLD))
+            continue;
+        if (d->shape == IR_SHAPE_O1_I2)
+            binops[nbinops++] = (enum ir_opc)o;
+        else if (d->shape == IR_SHAPE_O1_I1 && o != IR_MOV)
+            unops[nunops++] = (enum ir_opc)o;
+    }
+}
+
 /* ---- interpreter ----------------------------------------------------------- */
 
 static uint64_t ival[IR_MAX_TEMPS];
@@ -172,34 +216,32 @@ static void interpret(void)
             break;
         case IR_CALL: {
             const struct ir_call_info *ci = &ctx->calls[a[1]];
+            const struct ir_helper *h = ci->helper;
             uint64_t x[6] = { 0 };
-            for (unsigned k = 0; k < ci->nargs; k++)
+            for (unsigned k = 0; k < h->nargs; k++)
                 x[k] = rd(ci->args[k]);
-            if (ci->fn == (void *)h_ro)
+            if (h->fn == (void *)h_ro)
                 v = h_ro(&model, x[1]);
-            else if (ci->fn == (void *)h_rw)
+            else if (h->fn == (void *)h_rw)
                 v = h_rw(&model, x[1]);
             else
                 v = ((uint64_t (*)(uint64_t, uint64_t, uint64_t, uint64_t,
-                                   uint64_t, uint64_t))ci->fn)(x[0], x[1], x[2],
-                                                              x[3], x[4], x[5]);
+                                   uint64_t, uint64_t))h->fn)(x[0], x[1], x[2],
+                                                             x[3], x[4], x[5]);
             if (a[0])
-                wr(a[0], ci->ret_type == IR_I32 ? (uint32_t)v : v);
+                wr(a[0], h->ret == IR_HT_I32 ? (uint32_t)v : v);
             break;
         }
         case IR_EXIT_TB:
             return;
-        case IR_MOV:
-            ir_fold(IR_MOV, ty, rd(a[1]), 0, &v);
-            wr(a[0], v);
+        case IR_LABEL:
+        case IR_INSN_START:
             break;
-        default:
-            if (op->opc >= IR_ADD && op->opc <= IR_REMU)
-                ir_fold((enum ir_opc)op->opc, ty, rd(a[1]), rd(a[2]), &v);
-            else if (op->opc >= IR_NEG && op->opc <= IR_EXT32U)
-                ir_fold((enum ir_opc)op->opc, ty, rd(a[1]), 0, &v);
-            else
-                break;   /* label, insn_start */
+        default:   /* MOV and the other foldable ops, by the table */
+            if (!ir_op_has(op->opc, IR_OPF_FOLD))
+                fail_msg("interpreter: no case for %s", ir_opc_name(op->opc));
+            ir_fold((enum ir_opc)op->opc, ty, rd(a[1]),
+                    ir_def(op->opc)->nins == 2 ? rd(a[2]) : 0, &v);
             wr(a[0], v);
             break;
         }
@@ -261,13 +303,13 @@ static void gen_op(void)
     enum ir_type ty = pick(2) ? IR_I64 : IR_I32;
     unsigned k = pick(100);
     if (k < 40) {
-        enum ir_opc opc = (enum ir_opc)(IR_ADD + pick(IR_REMU - IR_ADD + 1));
+        enum ir_opc opc = binops[pick(nbinops)];
         ir_temp a = src(), b = src();
         ir_binop(ctx, opc, ty, dst(ty, false), a, b);
     } else if (k < 50) {
-        enum ir_opc opc = (enum ir_opc)(IR_NEG + pick(IR_EXT32U - IR_NEG + 1));
+        enum ir_opc opc = unops[pick(nunops)];
         ir_temp a = src();
-        ir_unop(ctx, opc, ty, dst(ty, opc >= IR_EXT8S), a);
+        ir_unop(ctx, opc, ty, dst(ty, ir_op_has(opc, IR_OPF_OUT64)), a);
     } else if (k < 57) {
         ir_temp a = src(), b = src();
         ir_setcond(ctx, ty, (enum ir_cond)pick(10), dst(ty, false), a, b);
@@ -278,21 +320,23 @@ static void gen_op(void)
         ir_temp a = src();
         ir_mov(ctx, ty, dst(ty, false), a);
     } else if (k < 78) {
-        unsigned n = pick(7), flags = pick(2) ? IR_CALL_NO_GLOBALS : 0;
+        unsigned n = pick(7), ng = pick(2);
         ir_temp args[6];
-        void *fn = hpure[n];
+        int special = -1;             /* 0: h_ro, 1: h_rw */
         for (unsigned i = 0; i < n; i++)
             args[i] = src();
         if (pick(4) == 0) {
             n = 2;
             args[0] = ir_env(ctx);
             args[1] = src();
-            fn = pick(2) ? (void *)h_ro : (void *)h_rw;
-            flags = fn == (void *)h_ro ? IR_CALL_READ_ONLY : 0;
+            special = pick(2) ? 0 : 1;
         }
         enum ir_type rt = pick(3) ? IR_I64 : IR_I32;
         ir_temp r = pick(5) ? dst(rt, false) : 0;
-        ir_call(ctx, fn, "h", flags, r, rt, n, args);
+        unsigned r32 = rt == IR_I32;
+        ir_call_helper_n(ctx, special < 0 ? &hpure_info[n][ng][r32]
+                                          : &hspecial_info[special][r32],
+                         r, n, args);
     } else if (k < 90) {
         unsigned sz = pick(4);
         uint64_t base = pick(3) ? RAM_VA : MISS_VA;
@@ -370,6 +414,8 @@ static int setup(void **state)
         },
     };
     assert_int_equal(be_init(&cfg), 0);
+    helpers_init();
+    ops_init();
     ctx = malloc(sizeof(*ctx));
     ir_ctx_init(ctx);
     for (int i = 0; i < 8; i++)

@@ -53,7 +53,7 @@ static int setup(void **state)
     f->ir = malloc(sizeof(*f->ir));
     ir_ctx_init(f->ir);
     rv_tr_init_globals(f->ir);
-    tr_runtime.lookup_tb_ptr = fake_lookup;
+    tr_set_lookup_tb_ptr(fake_lookup);
     *state = f;
     return 0;
 }
@@ -108,8 +108,10 @@ static bool has_call(const struct ir_ctx *ir, const char *name,
 {
     for (unsigned i = 0; i < ir->nops; i++) {
         const struct ir_op *op = &ir->ops[i];
-        if (op->opc == IR_CALL && op->args[2] == flags &&
-            strcmp(ir->calls[op->args[1]].name, name) == 0)
+        if (op->opc != IR_CALL)
+            continue;
+        const struct ir_helper *h = ir->calls[op->args[1]].helper;
+        if (h->flags == flags && strcmp(h->name, name) == 0)
             return true;
     }
     return false;
@@ -267,6 +269,31 @@ static void test_system_ends_tb(void **state)
     }
 }
 
+/* The helpers' flags come from helpers.def: fp touches only FP state
+ * unless the op may raise (dyn rm) or exchanges an x register. */
+static void test_helper_flags(void **state)
+{
+    struct fx *f = *state;
+    static const struct { uint32_t insn; const char *name; unsigned flags; }
+    cases[] = {
+        { 0x023100d3, "fp", IR_CALL_NO_GLOBALS },   /* fadd.d f1,f2,f3,rne */
+        { 0x023170d3, "fp", IR_CALL_READ_ONLY },    /* fadd.d f1,f2,f3,dyn */
+        { 0xe2008553, "fp", IR_CALL_READ_ONLY },    /* fmv.x.d a0,f1 */
+        { I_CSRRW, "csr", IR_CALL_READ_ONLY },
+        { I_MRET, "mret", 0 },
+        { I_WFI, "wfi", IR_CALL_READ_ONLY },
+    };
+    f->h->mstatus |= 3ull << 13;            /* FS = Dirty: F/D enabled */
+    for (size_t i = 0; i < ARRAY_SIZE(cases); i++) {
+        put32(f, RAM_BASE, cases[i].insn);
+        translate(f, RAM_BASE, 1);
+        assert_int_equal(count_op(f->ir, IR_CALL), 1);
+        if (!has_call(f->ir, cases[i].name, cases[i].flags))
+            fail_msg("%#x: no call %s flags=%u", cases[i].insn,
+                     cases[i].name, cases[i].flags);
+    }
+}
+
 static void test_illegal(void **state)
 {
     struct fx *f = *state;
@@ -324,6 +351,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_w_op, setup, teardown),
         cmocka_unit_test_setup_teardown(test_mem_ops, setup, teardown),
         cmocka_unit_test_setup_teardown(test_system_ends_tb, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_helper_flags, setup, teardown),
         cmocka_unit_test_setup_teardown(test_illegal, setup, teardown),
         cmocka_unit_test_setup_teardown(test_lui_and_x0, setup, teardown),
         cmocka_unit_test_setup_teardown(test_fetch_fault, setup, teardown),
