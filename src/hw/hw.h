@@ -13,6 +13,7 @@
 
 #include <stdbool.h>
 #include <stdint.h>
+#include "chardev/chardev.h"
 #include "softmmu/pmem.h"
 #include "target/riscv/cpu.h"
 
@@ -30,14 +31,14 @@ static inline void hw_irq_set(const struct hw_irq *irq, bool level)
         irq->set(irq->opaque, irq->n, level);
 }
 
-/* NS16550A UART: TX to stdout (one write(2) per byte), RX from stdin when
- * `rx` (a reader thread feeds a FIFO).  `irq`: its interrupt output (the
+/* NS16550A UART on the character backend `chr` (attached here: its input
+ * starts flowing into the RX FIFO).  `irq`: its interrupt output (the
  * IER/IIR sources: received data, THR empty). */
 struct uart;
-struct uart *uart_create(struct pmem *pm, uint64_t base, bool rx,
+struct uart *uart_create(struct pmem *pm, uint64_t base, struct chr *chr,
                          struct hw_irq irq);
-/* Tests: append bytes to the RX FIFO as the reader thread would (false
- * if it is full). */
+/* Tests: append a byte to the RX FIFO as the backend would (false if it
+ * is full). */
 bool uart_rx_push(struct uart *u, uint8_t c);
 
 /* SiFive test device: a 16- or 32-bit write of 0x5555 powers off (exit 0),
@@ -76,8 +77,8 @@ struct goldfish_rtc *goldfish_rtc_create(struct pmem *pm, uint64_t base,
 /* Machine reset: each device back to its power-on register state, its
  * output line re-driven (called in the reset's exclusive section, see
  * vcpu/reset.c; any order, but the PLIC after the devices that feed it).
- * Host-side state stays: the UART's stdin reader, the timer threads, the
- * RTC's time of day. */
+ * Host-side state stays: the UART's backend (bytes it still holds are
+ * offered to the emptied FIFO), the timer threads, the RTC's time of day. */
 void uart_reset(struct uart *u);
 void clint_reset(struct clint *c);
 void plic_reset(struct plic *p);

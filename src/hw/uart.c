@@ -7,10 +7,13 @@
  *   1 IER / DLM (DLAB=1)                         5 LSR (read-only)
  *   2 IIR (read) / FCR (write)                   6 MSR (read-only)
  *   3 LCR (bit 7 = DLAB)                         7 SCR
- * TX is immediate: a THR write goes to stdout with one write(2) (nothing is
- * buffered, so nothing is lost at exit), and LSR always shows THRE|TEMT.
- * RX (when enabled): a reader thread moves stdin bytes into a small FIFO;
- * LSR.DR is set while it holds data.
+ * The host side is a character backend (chardev/chardev.h), never a file
+ * descriptor: TX is immediate — a THR write goes to chr_write at once
+ * (nothing is buffered here, so nothing is lost at exit) and LSR always
+ * shows THRE|TEMT.  RX: the backend's input thread offers bytes through
+ * uart_chr_receive, which takes what fits in a small FIFO and refuses the
+ * rest; LSR.DR is set while the FIFO holds data, and every read that makes
+ * room tells the backend (chr_accept_input) so it offers the rest.
  *
  * Interrupts (what Linux's 8250 driver relies on, as QEMU's 16550A does):
  * IIR reports the highest-priority enabled source — received data (0x04)
@@ -19,20 +22,18 @@
  * always empty) and after each THR write (the byte leaves at once); an IIR
  * read that reports it, or a THR write, clears it.  The output line (IRQ
  * 10 on the board) is IIR's "interrupt pending", re-driven after every
- * register access and every byte the reader thread adds.
+ * register access and every batch of bytes the backend adds.
  *
- * Concurrency: every register access and the reader thread's FIFO push
- * take the device mutex; the line is driven under it (lock order: UART →
- * PLIC → vCPU, see hw.h).
- * The reader blocks in read(2) without the lock, and waits on a condition
- * variable while the FIFO is full.
+ * Concurrency: every register access and the backend's receive take the
+ * device mutex; the line is driven under it (lock order: UART → PLIC →
+ * vCPU, see hw.h).  chr_accept_input is called under it too: it takes no
+ * lock (an atomic flag, at most one eventfd write), and the mutex is what
+ * orders it after a receive that found the FIFO full (chr_fd.c).
  */
 #include "hw/hw.h"
 
-#include <errno.h>
 #include <pthread.h>
 #include <stdlib.h>
-#include <unistd.h>
 #include "util/error.h"
 
 #define UART_FIFO_SIZE 64       /* power of two */
@@ -57,13 +58,12 @@ enum {
 
 struct uart {
     pthread_mutex_t lock;
-    pthread_cond_t room;        /* reader waits here while the FIFO is full */
+    struct chr *chr;            /* the host side */
     uint8_t ier, lcr, mcr, scr, fcr, dll, dlm;
     bool thr_ip;                /* THR-empty interrupt pending (until IIR
                                  * read reports it or THR is written) */
     uint8_t fifo[UART_FIFO_SIZE];
     unsigned head, count;       /* RX FIFO, under lock */
-    pthread_t reader;
     struct hw_irq irq;
     bool irq_level;             /* level last driven */
 };
@@ -94,12 +94,6 @@ static void uart_update__locked(struct uart *u)
     }
 }
 
-static void uart_tx(uint8_t c)
-{
-    while (write(STDOUT_FILENO, &c, 1) < 0 && errno == EINTR)
-        continue;
-}
-
 static uint8_t uart_read_reg(struct uart *u, unsigned reg)
 {
     bool dlab = u->lcr & UART_LCR_DLAB;
@@ -112,7 +106,7 @@ static uint8_t uart_read_reg(struct uart *u, unsigned reg)
         uint8_t c = u->fifo[u->head];
         u->head = (u->head + 1) % UART_FIFO_SIZE;
         u->count--;
-        pthread_cond_signal(&u->room);
+        chr_accept_input(u->chr);
         return c;
     }
     case UART_IER:
@@ -151,8 +145,8 @@ static void uart_write_reg(struct uart *u, unsigned reg, uint8_t v)
             u->dll = v;
             return;
         }
-        /* Loopback would feed RX; Loom's TX always goes to the console. */
-        uart_tx(v);
+        /* Loopback would feed RX; Loom's TX always goes to the backend. */
+        chr_write(u->chr, &v, 1);
         u->thr_ip = true;       /* transmitted at once: THR empty again */
         return;
     case UART_IER:
@@ -172,7 +166,7 @@ static void uart_write_reg(struct uart *u, unsigned reg, uint8_t v)
         u->fcr = v & 0xc9;      /* enable, DMA mode, trigger level */
         if (v & 0x02) {         /* clear RX FIFO */
             u->count = 0;
-            pthread_cond_signal(&u->room);
+            chr_accept_input(u->chr);
         }
         return;
     case UART_LCR:
@@ -215,59 +209,44 @@ static const struct mmio_ops uart_ops = {
     .min_size = 1, .max_size = 4,
 };
 
-static void uart_push__locked(struct uart *u, uint8_t c)
+/* chr_frontend.receive: as many bytes as the FIFO has room for. */
+static size_t uart_chr_receive(void *opaque, const uint8_t *buf, size_t n)
 {
-    u->fifo[(u->head + u->count) % UART_FIFO_SIZE] = c;
-    u->count++;
-    uart_update__locked(u);
+    struct uart *u = opaque;
+    size_t k = 0;
+
+    pthread_mutex_lock(&u->lock);
+    for (; k < n && u->count < UART_FIFO_SIZE; k++) {
+        u->fifo[(u->head + u->count) % UART_FIFO_SIZE] = buf[k];
+        u->count++;
+    }
+    if (k)
+        uart_update__locked(u);
+    pthread_mutex_unlock(&u->lock);
+    return k;
 }
 
 bool uart_rx_push(struct uart *u, uint8_t c)
 {
-    bool room;
-    pthread_mutex_lock(&u->lock);
-    room = u->count < UART_FIFO_SIZE;
-    if (room)
-        uart_push__locked(u, c);
-    pthread_mutex_unlock(&u->lock);
-    return room;
+    return uart_chr_receive(u, &c, 1) == 1;
 }
 
-/* Reader thread: stdin → FIFO until EOF or an error. */
-static void *uart_reader(void *arg)
-{
-    struct uart *u = arg;
-    for (;;) {
-        uint8_t c;
-        ssize_t n = read(STDIN_FILENO, &c, 1);
-        if (n < 0 && errno == EINTR)
-            continue;
-        if (n <= 0)
-            return NULL;
-        pthread_mutex_lock(&u->lock);
-        while (u->count == UART_FIFO_SIZE)
-            pthread_cond_wait(&u->room, &u->lock);
-        uart_push__locked(u, c);
-        pthread_mutex_unlock(&u->lock);
-    }
-}
-
-struct uart *uart_create(struct pmem *pm, uint64_t base, bool rx,
+struct uart *uart_create(struct pmem *pm, uint64_t base, struct chr *chr,
                          struct hw_irq irq)
 {
     struct uart *u = calloc(1, sizeof(*u));
+    struct chr_frontend fe = { .receive = uart_chr_receive, .opaque = u };
+    char err[256];
+
     if (!u)
-        loom_fatal("uart: out of memory");
+        loom_resource_error("uart: out of memory");
     pthread_mutex_init(&u->lock, NULL);
-    pthread_cond_init(&u->room, NULL);
+    u->chr = chr;
     u->irq = irq;
     if (pmem_add_mmio(pm, base, 0x100, &uart_ops, u, "uart"))
         loom_fatal("uart: cannot map at 0x%llx", (unsigned long long)base);
-    if (rx) {
-        if (pthread_create(&u->reader, NULL, uart_reader, u))
-            loom_fatal("uart: cannot start the stdin reader");
-        pthread_detach(u->reader);
-    }
+    if (chr_attach(chr, &fe, err, sizeof(err)))
+        loom_resource_error("%s", err);
     return u;
 }
 
@@ -277,7 +256,7 @@ void uart_reset(struct uart *u)
     u->ier = u->lcr = u->mcr = u->scr = u->fcr = u->dll = u->dlm = 0;
     u->thr_ip = false;
     u->head = u->count = 0;             /* the RX FIFO empties, as on QEMU */
-    pthread_cond_signal(&u->room);
+    chr_accept_input(u->chr);
     uart_update__locked(u);
     pthread_mutex_unlock(&u->lock);
 }

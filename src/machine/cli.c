@@ -138,16 +138,13 @@ static int opt_machine(struct cli_options *o, const char *arg, char *err,
 }
 
 static int opt_serial(struct cli_options *o, const char *arg, char *err,
-                      size_t n)
+                      size_t n, bool *given)
 {
-    if (!strcmp(arg, "stdio") || !strcmp(arg, "mon:stdio"))
-        o->serial = CLI_SERIAL_STDIO;
-    else if (!strcmp(arg, "none"))
-        o->serial = CLI_SERIAL_NONE;
-    else
-        return loom_errorf(err, n, "-serial: unsupported backend '%s' "
-                    "(stdio, mon:stdio or none)", arg);
-    return 0;
+    if (*given)
+        return loom_errorf(err, n, "-serial %s: the serial port is already "
+                           "given (virt has one UART)", arg);
+    *given = true;
+    return chr_parse(arg, &o->serial, err, n);
 }
 
 static int opt_log(struct cli_options *o, const char *arg, char *err, size_t n)
@@ -254,12 +251,13 @@ static void set_defaults(struct cli_options *o)
     o->action = CLI_RUN;
     o->smp = 1;
     o->ram_size = CLI_RAM_DEFAULT;
-    o->serial = CLI_SERIAL_DEFAULT;
 }
 
 int cli_parse(int argc, char *const argv[], struct cli_options *o,
               char *err, size_t n)
 {
+    bool serial_given = false;
+
     set_defaults(o);
     for (int i = 1; i < argc; i++) {
         const char *a = argv[i], *v = NULL;
@@ -292,7 +290,7 @@ int cli_parse(int argc, char *const argv[], struct cli_options *o,
         case O_INITRD:    o->initrd = v; break;
         case O_APPEND:    o->append = v; break;
         case O_NOGRAPHIC: o->nographic = true; break;
-        case O_SERIAL:    r = opt_serial(o, v, err, n); break;
+        case O_SERIAL:    r = opt_serial(o, v, err, n, &serial_given); break;
         case O_LOG:       r = opt_log(o, v, err, n); break;
         case O_LOGFILE:   o->log_file = v; break;
         case O_ACCEL:     r = opt_accel(o, v, err, n); break;
@@ -307,6 +305,10 @@ int cli_parse(int argc, char *const argv[], struct cli_options *o,
              opt->id == O_LOGFILE) && !*v)
             return loom_errorf(err, n, "option '%s': empty file name", a);
     }
+    if (!serial_given)
+        o->serial = o->nographic ? (struct chr_spec){ .kind = CHR_STDIO,
+                                                      .mux = true }
+                                 : (struct chr_spec){ .kind = CHR_STDOUT };
     return 0;
 }
 
@@ -340,8 +342,9 @@ void cli_print_help(FILE *f)
 "  -kernel FILE          kernel: ELF at its addresses, else raw after firmware\n"
 "  -initrd FILE          initial ramdisk (needs -kernel)\n"
 "  -append STR           kernel command line, /chosen/bootargs (needs -kernel)\n"
-"  -nographic            no display; the serial port uses stdin/stdout\n"
-"  -serial stdio|mon:stdio|none   serial port backend\n"
+"  -nographic            no display; the serial port is mon:stdio (a raw\n"
+"                        terminal, Ctrl-A h lists the keys, Ctrl-A x quits)\n"
+"  -serial BACKEND       stdio, mon:stdio, null, none, file:PATH, pty\n"
 "  -d ITEM[,...]         log items: in_asm, op, out_asm, int, exec (-d help)\n"
 "  -D FILE               write the log to FILE instead of stderr\n"
 "  -accel tcg[,thread=multi|single][,tb-size=MB]\n"

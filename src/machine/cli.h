@@ -13,6 +13,7 @@
 #include <stddef.h>
 #include <stdint.h>
 #include <stdio.h>
+#include "chardev/chardev.h"
 
 #define CLI_SMP_MAX      64
 #define CLI_RAM_MIN      (16ull << 20)
@@ -31,12 +32,6 @@ enum cli_action {
     CLI_ACCEL_HELP,       /* -accel help: list the accelerators, exit 0 */
 };
 
-enum cli_serial {
-    CLI_SERIAL_DEFAULT,   /* no -serial: stdout, no input unless -nographic */
-    CLI_SERIAL_STDIO,     /* stdio or mon:stdio (there is no monitor) */
-    CLI_SERIAL_NONE,
-};
-
 struct cli_options {
     enum cli_action action;
     unsigned smp;             /* 1..CLI_SMP_MAX, default 1 */
@@ -47,7 +42,9 @@ struct cli_options {
     const char *initrd;       /* -initrd FILE or NULL */
     const char *append;       /* -append STR or NULL */
     bool nographic;
-    enum cli_serial serial;
+    struct chr_spec serial;   /* -serial SPEC; without it mon:stdio under
+                               * -nographic (QEMU's default), else output
+                               * to stdout and no input */
     unsigned log_mask;        /* -d items (LOG_* bits) */
     const char *log_file;     /* -D FILE or NULL */
     bool single_thread;       /* -accel tcg,thread=single */

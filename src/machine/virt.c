@@ -74,7 +74,8 @@ static struct pmem *build_map(const struct cli_options *o,
                               struct virt_machine *m)
 {
     struct pmem *pm = pmem_new();
-    bool rx;
+    struct chr *serial;
+    char err[256];
 
     if (!pm)
         loom_fatal("out of memory creating the physical map");
@@ -83,12 +84,12 @@ static struct pmem *build_map(const struct cli_options *o,
                         o->ram_size / MiB);
     check_add(pmem_add_rom(pm, BOOTROM_BASE, BOOTROM_SIZE, "mrom"), "mrom");
 
-    /* The UART reads stdin only when the serial port is the terminal. */
-    rx = o->serial == CLI_SERIAL_STDIO ||
-         (o->serial == CLI_SERIAL_DEFAULT && o->nographic);
+    serial = chr_open(&o->serial, err, sizeof(err));
+    if (!serial)
+        loom_user_error("%s", err);
     struct plic *plic = plic_create(pm, VIRT_PLIC_BASE, o->smp, NULL, NULL);
     m->plic = plic;
-    m->uart = uart_create(pm, VIRT_UART_BASE, rx,
+    m->uart = uart_create(pm, VIRT_UART_BASE, serial,
                           plic_irq(plic, VIRT_UART_IRQ));
     sifive_test_create(pm, VIRT_TEST_BASE);
     m->rtc = goldfish_rtc_create(pm, VIRT_RTC_BASE,

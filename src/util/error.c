@@ -32,6 +32,15 @@ void loom_fatal(const char *fmt, ...)
     abort();
 }
 
+void loom_resource_error(const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    vmsg("", fmt, ap);
+    va_end(ap);
+    loom_exit(2);
+}
+
 int loom_errorf(char *err, size_t errlen, const char *fmt, ...)
 {
     va_list ap;

@@ -16,6 +16,10 @@
 NORETURN PRINTF_FMT(1, 2) void loom_user_error(const char *fmt, ...);
 NORETURN PRINTF_FMT(1, 2) void loom_fatal(const char *fmt, ...);
 PRINTF_FMT(1, 2) void loom_warn(const char *fmt, ...);
+/* The host refused what Loom needs to go on (memory, a thread, a file
+ * descriptor; ulimit -v / -u): one line "loom: ..." and exit status 2
+ * through loom_exit, so it is safe on any thread while others run. */
+NORETURN PRINTF_FMT(1, 2) void loom_resource_error(const char *fmt, ...);
 
 /* For functions that report a user error to their caller as text (the CLI
  * parser, the loaders): format the message into err[0..errlen) and return

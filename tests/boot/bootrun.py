@@ -22,6 +22,14 @@ and stops at the first verdict:
          output for --hang seconds, the overall --timeout, or the emulator
          exiting before the pass condition or with a non-zero status.
 
+  uboot --pty  the same boot on a pseudo-terminal (the emulator's controlling
+         terminal), typed at as a person would: Enter as CR at the autoboot
+         countdown, "echo pty-echo-ok" (its output line must come back),
+         "abc" + Ctrl-C at the prompt (U-Boot must print <INTERRUPT>: the
+         byte reached the guest instead of killing the emulator), then
+         Ctrl-A x.  Pass: exit status 0 and the terminal's termios after
+         the exit equal to those before.
+
 On failure it prints the reason and the last 30 console lines, and exits 1
 (2 for bad usage). Every path is bounded by --timeout (plus 5 s to reap).
 bench/boot imports boot() from this file for its timings.
@@ -29,12 +37,15 @@ bench/boot imports boot() from this file for its timings.
 import argparse
 import codecs
 import collections
+import fcntl
 import os
+import pty
 import re
 import select
 import shutil
 import subprocess
 import sys
+import termios
 import time
 
 ATOMIC_ITERS = 1000000   # keep in step with guest/linux/init.c
@@ -235,6 +246,94 @@ def boot(cmd, mode, smp, timeout=120.0, hang=30.0, echo=True, resets=0):
     return res
 
 
+# uboot --pty: (text to wait for, bytes to type then).
+PTY_STEPS = [
+    ('Hit any key to stop autoboot', b'\r'),
+    ('=> ', b'echo pty-echo-ok\r'),
+    ('\npty-echo-ok\n', b''),
+    ('=> ', b'abc\x03'),
+    ('<INTERRUPT>', b''),
+    ('=> ', b'\x01x'),
+]
+
+
+def boot_pty(cmd, timeout=120.0, hang=30.0, echo=True):
+    """U-Boot on a pty, typed at (see the module doc); a Result."""
+    res = Result()
+    res.t0 = time.monotonic()
+    master, slave = pty.openpty()
+    before = termios.tcgetattr(slave)
+    try:
+        proc = subprocess.Popen(
+            cmd, stdin=slave, stdout=slave, stderr=slave, start_new_session=True,
+            preexec_fn=lambda: fcntl.ioctl(0, termios.TIOCSCTTY, 0))
+    except OSError as e:
+        res.reason = 'cannot start %s: %s' % (cmd[0], e)
+        return res
+    decoder = codecs.getincrementaldecoder('utf-8')('replace')
+    text, pos, step = '', 0, 0
+    last_out, deadline = res.t0, res.t0 + timeout
+    verdict = None
+    gone = []               # [(status, rusage)] once the emulator is reaped
+
+    def exited():
+        if not gone:
+            pid, status, usage = os.wait4(proc.pid, os.WNOHANG)
+            if pid:
+                gone.append((status, usage))
+                res.rc = os.waitstatus_to_exitcode(status)
+                res.maxrss_kb = usage.ru_maxrss
+                res.t_exit = time.monotonic() - res.t0
+        return bool(gone)
+
+    while verdict is None:
+        now = time.monotonic()
+        if step < len(PTY_STEPS):
+            want, typed = PTY_STEPS[step]
+            i = text.find(want, pos)
+            if i >= 0:
+                pos = i + len(want)
+                step += 1
+                os.write(master, typed)
+                continue
+        elif exited():
+            break
+        if now >= deadline:
+            verdict = (False, 'timeout at step %d' % step)
+        elif now - last_out >= hang:
+            verdict = (False, 'hang at step %d (waiting for %r)'
+                       % (step, PTY_STEPS[min(step, len(PTY_STEPS) - 1)][0]))
+        elif select.select([master], [], [], 0.2)[0]:
+            data = os.read(master, 65536)
+            last_out = time.monotonic()
+            if res.t_first is None:
+                res.t_first = last_out - res.t0
+            chunk = decoder.decode(data).replace('\r', '')
+            if echo:
+                sys.stdout.write(chunk)
+                sys.stdout.flush()
+            text += chunk
+        elif exited() and step < len(PTY_STEPS):
+            verdict = (False, 'emulator exited (status %s) at step %d'
+                       % (res.rc, step))
+    if verdict is None:
+        res.t_pass = time.monotonic() - res.t0
+        verdict = (True, 'typed at U-Boot, Ctrl-C reached it, Ctrl-A x left')
+    if not gone:
+        _reap(proc, res, 5.0)
+    after = termios.tcgetattr(slave)
+    if verdict[0] and res.rc != 0:
+        verdict = (False, 'Ctrl-A x: exit status %s, want 0' % res.rc)
+    elif verdict[0] and after != before:
+        verdict = (False, 'terminal mode not restored: before %s after %s'
+                   % (before, after))
+    res.tail.extend(text.split('\n')[-TAIL_LINES:])
+    os.close(master)
+    os.close(slave)
+    res.ok, res.reason = verdict
+    return res
+
+
 def main():
     ap = argparse.ArgumentParser(description=__doc__.split('\n')[0])
     ap.add_argument('mode', choices=['uboot', 'linux'])
@@ -250,6 +349,8 @@ def main():
     ap.add_argument('--quiet', action='store_true', help='do not stream the console')
     ap.add_argument('--resets', type=int, default=0,
                     help='uboot: type "reset" at the first N prompts')
+    ap.add_argument('--pty', action='store_true',
+                    help='uboot: on a pseudo-terminal, typed at (see above)')
     args = ap.parse_args()
     if args.mode == 'linux' and not args.initrd:
         ap.error('linux needs --initrd')
@@ -261,8 +362,13 @@ def main():
     cmd = command(args.emu, args.mode, args.smp, args.bios, args.kernel,
                   args.initrd, args.append, args.mem)
     print('bootrun: ' + ' '.join(cmd), flush=True)
-    res = boot(cmd, args.mode, args.smp, args.timeout, args.hang, not args.quiet,
-               args.resets)
+    if args.pty:
+        if args.mode != 'uboot':
+            ap.error('--pty is for uboot')
+        res = boot_pty(cmd, args.timeout, args.hang, not args.quiet)
+    else:
+        res = boot(cmd, args.mode, args.smp, args.timeout, args.hang,
+                   not args.quiet, args.resets)
     fmt = lambda t: '-' if t is None else '%.2fs' % t
     print('\nbootrun: %s: %s (first output %s, kernel %s, init %s, pass %s, exit %s,'
           ' status %s, peak RSS %s MiB)'

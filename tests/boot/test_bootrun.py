@@ -32,6 +32,29 @@ out("loom-init: PASS\\r\\nreboot: Power down\\r\\n")
 sys.exit(%d)
 '''
 
+PTY_UBOOT = PRELUDE + '''
+import os, termios, tty
+saved = termios.tcgetattr(0)
+tty.setraw(0)
+def until(end):
+    got = b""
+    while not got.endswith(end):
+        got += os.read(0, 1)
+    return got
+out("U-Boot 2023.01\\r\\nHit any key to stop autoboot:  2 ")
+until(b"\\r")
+out("\\r\\n=> ")
+if until(b"\\r") != b"echo pty-echo-ok\\r":
+    sys.exit(3)
+out("echo pty-echo-ok\\r\\npty-echo-ok\\r\\n=> ")
+until(b"\\x03")
+out("abc<INTERRUPT>\\r\\n=> ")
+until(b"\\x01x")
+if %s:
+    termios.tcsetattr(0, termios.TCSANOW, saved)
+sys.exit(0)
+'''
+
 SLACK_S = 3
 
 CASES = [
@@ -93,6 +116,11 @@ for boot in range(2):
         out("reset\\r\\nresetting ...\\r\\n")
 sys.exit(0)
 ''', 10, 5, True, 'prompt', 3),
+    # --pty: the fake goes raw as an emulator does; the second one leaves
+    # the terminal raw at exit, which the runner must catch.
+    ('uboot-pty', 'uboot', 1, PTY_UBOOT % True, 10, 5, True, 'Ctrl-A x left', 3),
+    ('uboot-pty-raw-left', 'uboot', 1, PTY_UBOOT % False, 10, 5, False,
+     'not restored', 3),
     ('uboot-no-prompt', 'uboot', 1, PRELUDE + '''
 out("U-Boot 2023.01\\r\\n")
 time.sleep(30)
@@ -112,8 +140,11 @@ def run_case(tmp, case):
     emu = os.path.join(tmp, name)
     cmd = bootrun.command(emu, mode, smp, 'fw', 'kernel', 'initrd', 'console=ttyS0')
     t0 = time.monotonic()
-    res = bootrun.boot(cmd, mode, smp, timeout, hang, echo=False,
-                       resets=1 if name == 'uboot-reset' else 0)
+    if name.startswith('uboot-pty'):
+        res = bootrun.boot_pty(cmd, timeout, hang, echo=False)
+    else:
+        res = bootrun.boot(cmd, mode, smp, timeout, hang, echo=False,
+                           resets=1 if name == 'uboot-reset' else 0)
     took = time.monotonic() - t0
     problems = []
     if res.ok != want_ok:

@@ -13,10 +13,12 @@ ALLOWED = {
     "translate": {"translate", "util"},
     "backend": {"backend", "translate", "util"},
     "softmmu": {"softmmu", "rcu", "util"},
+    "chardev": {"chardev", "util"},
     "target": {"target", "translate", "softmmu", "util"},
     "vcpu": {"vcpu", "target", "backend", "tbht", "softmmu", "translate", "rcu", "util"},
-    "hw": {"hw", "vcpu", "target", "backend", "tbht", "softmmu", "translate", "rcu", "util"},
-    "machine": {"machine", "hw", "vcpu", "target", "backend", "tbht", "softmmu",
+    "hw": {"hw", "chardev", "vcpu", "target", "backend", "tbht", "softmmu", "translate",
+           "rcu", "util"},
+    "machine": {"machine", "hw", "chardev", "vcpu", "target", "backend", "tbht", "softmmu",
                 "translate", "rcu", "util"},
 }
 INCLUDE = re.compile(r'^\s*#\s*include\s+"([^"]+)"')

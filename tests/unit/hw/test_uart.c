@@ -15,10 +15,34 @@
 enum { RBR = 0, IER = 1, IIR = 2, FCR = 2, LCR = 3, MCR = 4, LSR = 5,
        MSR = 6, SCR = 7 };
 
+/* A backend that records what the UART writes and how often it reports
+ * room; the test plays the input thread through chr_fe_receive. */
+struct test_chr {
+    struct chr chr;
+    uint8_t out[64];
+    unsigned nout, accepts;
+};
+
+static void tc_write(struct chr *c, const uint8_t *buf, size_t n)
+{
+    struct test_chr *t = (struct test_chr *)c;
+    for (size_t i = 0; i < n && t->nout < sizeof(t->out); i++)
+        t->out[t->nout++] = buf[i];
+}
+
+static void tc_accept(struct chr *c)
+{
+    ((struct test_chr *)c)->accepts++;
+}
+
+static const struct chr_ops tc_ops = { .write = tc_write,
+                                       .accept_input = tc_accept };
+
 struct fix {
     struct pmem *pm;
     struct uart *u;
     struct fake_line line;
+    struct test_chr tc;
 };
 
 static int setup(void **state)
@@ -26,7 +50,8 @@ static int setup(void **state)
     struct fix *f = calloc(1, sizeof(*f));
     f->pm = pmem_new();
     assert_non_null(f->pm);
-    f->u = uart_create(f->pm, BASE, false, (struct hw_irq){
+    f->tc.chr.ops = &tc_ops;
+    f->u = uart_create(f->pm, BASE, &f->tc.chr, (struct hw_irq){
         .set = fake_line_set, .opaque = &f->line, .n = 10 });
     *state = f;
     return 0;
@@ -138,6 +163,34 @@ static void test_rx_interrupt(void **state)
     assert_false(f->line.level);
 }
 
+/* The backend side: THR bytes reach chr_write one by one; receive takes
+ * what fits and refuses the rest; every read that makes room reports it,
+ * so the backend can offer the rest. */
+static void test_backend(void **state)
+{
+    struct fix *f = *state;
+    uint8_t in[100];
+
+    wr(f, RBR, 'o');
+    wr(f, RBR, 'k');
+    assert_int_equal(f->tc.nout, 2);
+    assert_memory_equal(f->tc.out, "ok", 2);
+    for (unsigned i = 0; i < sizeof(in); i++)
+        in[i] = (uint8_t)i;
+    size_t took = chr_fe_receive(&f->tc.chr, in, sizeof(in));
+    assert_true(took >= 16 && took < sizeof(in));
+    assert_int_equal(chr_fe_receive(&f->tc.chr, in + took, 1), 0);
+    unsigned before = f->tc.accepts;
+    assert_int_equal(rd(f, RBR), 0);
+    assert_int_equal(f->tc.accepts, before + 1);
+    assert_int_equal(chr_fe_receive(&f->tc.chr, in + took, sizeof(in) - took), 1);
+    assert_int_equal(rd(f, RBR), 1);            /* in order */
+    wr(f, FCR, 0x03);                           /* clear: room again */
+    assert_int_equal(f->tc.accepts, before + 3);
+    assert_int_equal(chr_fe_receive(&f->tc.chr, in + took + 1, 3), 3);
+    assert_int_equal(rd(f, RBR), in[took + 1]);
+}
+
 static void test_loopback_msr(void **state)
 {
     struct fix *f = *state;
@@ -150,9 +203,10 @@ static void test_loopback_msr(void **state)
 static void test_no_line(void **state)
 {
     struct pmem *pm = pmem_new();
+    struct test_chr tc = { .chr.ops = &tc_ops };
     uint64_t v;
     (void)state;
-    uart_create(pm, BASE, false, (struct hw_irq){ 0 });
+    uart_create(pm, BASE, &tc.chr, (struct hw_irq){ 0 });
     assert_true(pmem_write(pm, BASE + IER, 1, 0x02));
     assert_true(pmem_read(pm, BASE + IIR, 1, &v));
     assert_int_equal(v, 0x02);
@@ -165,6 +219,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_reset_state, setup, teardown),
         cmocka_unit_test_setup_teardown(test_thre_interrupt, setup, teardown),
         cmocka_unit_test_setup_teardown(test_rx_interrupt, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_backend, setup, teardown),
         cmocka_unit_test_setup_teardown(test_loopback_msr, setup, teardown),
         cmocka_unit_test(test_no_line),
     };

@@ -72,7 +72,9 @@ with tempfile.TemporaryDirectory() as d:
     expect_error(["-M", "sifive_u"], "unknown machine")
     expect_error(["-d", "nonsense"], "unknown log item 'nonsense'")
     expect_error(["-accel", "kvm"], "only tcg")
-    expect_error(["-serial", "pty"], "-serial")
+    expect_error(["-serial", "tcp::4444"], "-serial")
+    expect_error(["-serial", "file:" + os.path.join(d, "no/such/out"),
+                  "-bios", "none", "-kernel", outside], "cannot open")
     expect_error(["-s", "-kernel", "k"], "not supported yet")
     expect_error(["-S", "-kernel", "k"], "not supported yet")
     expect_error(["-bios", "none", "-initrd", "rd"], "-initrd")

@@ -81,7 +81,8 @@ static void test_full_line(void **state)
     assert_string_equal(o.initrd, "rd.cpio");
     assert_string_equal(o.append, "console=ttyS0");
     assert_true(o.nographic);
-    assert_int_equal(o.serial, CLI_SERIAL_STDIO);
+    assert_int_equal(o.serial.kind, CHR_STDIO);
+    assert_true(o.serial.mux);
     assert_int_equal(o.log_mask, LOG_IN_ASM | LOG_INT);
     assert_string_equal(o.log_file, "log.txt");
     assert_true(o.single_thread);
@@ -166,7 +167,7 @@ static void test_misc_good(void **state)
     assert_int_equal(cli_check(&o, err, sizeof(err)), -1);
     assert_non_null(strstr(err, "-S"));
     assert_int_equal(parse(&o, "-serial", "none", "-accel", "tcg", NULL), 0);
-    assert_int_equal(o.serial, CLI_SERIAL_NONE);
+    assert_int_equal(o.serial.kind, CHR_NULL);
     assert_int_equal(parse(&o, "-kernel", "k", "--help", "-bogus", NULL), 0);
     assert_int_equal(o.action, CLI_HELP);
     assert_int_equal(parse(&o, "-h", NULL), 0);
@@ -185,7 +186,10 @@ static void test_bad_options(void **state)
     expect_bad("needs an argument", "-m", NULL);
     expect_bad("needs an argument", "-d", NULL);
     expect_bad("unknown log item 'bogus'", "-d", "in_asm,bogus", NULL);
-    expect_bad("-serial", "-serial", "pty", NULL);
+    expect_bad("unsupported backend 'tcp:1'", "-serial", "tcp:1", NULL);
+    expect_bad("empty file name", "-serial", "file:", NULL);
+    expect_bad("mon: needs an input", "-serial", "mon:null", NULL);
+    expect_bad("already given", "-serial", "stdio", "-serial", "null", NULL);
     expect_bad("only tcg", "-accel", "kvm", NULL);
     expect_bad("unsupported property", "-accel", "tcg,thread=many", NULL);
     expect_bad("tb-size", "-accel", "tcg,tb-size=0", NULL);
@@ -211,6 +215,29 @@ static void test_help_items(void **state)
     assert_int_equal(parse(&o, "-accel", "tcg,tb-size=2048", NULL), 0);
     assert_int_equal(o.tb_size, 2048ull << 20);
     expect_bad("-d help", "-d", "help,in_asm", NULL);
+}
+
+/* -serial spellings, and the defaults QEMU picks without one. */
+static void test_serial(void **state)
+{
+    struct cli_options o;
+    assert_int_equal(parse(&o, NULL), 0);
+    assert_int_equal(o.serial.kind, CHR_STDOUT);        /* output only */
+    assert_int_equal(parse(&o, "-nographic", NULL), 0);
+    assert_int_equal(o.serial.kind, CHR_STDIO);         /* mon:stdio */
+    assert_true(o.serial.mux);
+    assert_int_equal(parse(&o, "-serial", "stdio", "-nographic", NULL), 0);
+    assert_int_equal(o.serial.kind, CHR_STDIO);
+    assert_false(o.serial.mux);                         /* Ctrl-C ends Loom */
+    assert_int_equal(parse(&o, "-serial", "file:/tmp/x", NULL), 0);
+    assert_int_equal(o.serial.kind, CHR_FILE);
+    assert_string_equal(o.serial.path, "/tmp/x");
+    assert_int_equal(parse(&o, "-serial", "pty", NULL), 0);
+    assert_int_equal(o.serial.kind, CHR_PTY);
+    assert_int_equal(parse(&o, "-serial", "mon:pty", NULL), 0);
+    assert_true(o.serial.mux);
+    assert_int_equal(parse(&o, "-nographic", "-serial", "null", NULL), 0);
+    assert_int_equal(o.serial.kind, CHR_NULL);
 }
 
 static void test_check(void **state)
@@ -240,6 +267,7 @@ int main(void)
         cmocka_unit_test(test_misc_good),
         cmocka_unit_test(test_bad_options),
         cmocka_unit_test(test_help_items),
+        cmocka_unit_test(test_serial),
         cmocka_unit_test(test_check),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
