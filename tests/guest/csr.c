@@ -85,13 +85,15 @@ static void counters(void)
 	t1 = RT_MMIO64(RT_CLINT_MTIME);
 	rt_check_true("time <= mtime", t0 <= t1);
 	rt_check_true("mtime <= time", t1 <= RT_CSR_READ(time));
-	/* mcycle and minstret are writable in M and count on from there. */
+	/* mcycle and minstret are writable in M and count on from there.  No
+	 * upper bound: while minstret follows the host clock (issue 10 makes it
+	 * exact), any bound is a host-speed deadline (failed once under ASan). */
 	RT_CSR_WRITE(mcycle, U(1) << 40);
 	c1 = RT_CSR_READ(mcycle);
-	rt_check_true("mcycle written", c1 >= U(1) << 40 && c1 < (U(1) << 40) + 1000000);
+	rt_check_true("mcycle written", c1 >= U(1) << 40 && c1 < U(1) << 41);
 	RT_CSR_WRITE(minstret, U(1) << 41);
 	i1 = RT_CSR_READ(minstret);
-	rt_check_true("minstret written", i1 >= U(1) << 41 && i1 < (U(1) << 41) + 1000000);
+	rt_check_true("minstret written", i1 >= U(1) << 41 && i1 < U(1) << 42);
 }
 
 static void trap_csrs(void)
