@@ -7,6 +7,8 @@
 #   make mutants the mutation proof: every tests/mutants patch must make its
 #                tests fail (docs/mutants.md); M='GLOB ...' selects some;
 #                make mutants-fast runs the CI subset
+#   make soak    N Linux boots at -smp 4 (N=100 by default): passes, hangs,
+#                wrong results, slow boots; failure logs in BUILD/soak
 #   make linux   build the Linux guest: kernel + initramfs (cached in BUILD/linux)
 
 BUILD      ?= build
@@ -21,13 +23,14 @@ PKGS = meson ninja-build pkg-config gcc liburcu-dev libck-dev libjemalloc-dev \
 # source and cross compiler, the kernel build's host tools, the firmware.
 LINUX_PKGS = linux-source-6.1 gcc-riscv64-linux-gnu libc6-dev-riscv64-cross \
        make bison flex bc xz-utils opensbi u-boot-qemu
-# Optional: the oracle and peer (guest suite compares output with it).
-OPT_PKGS = qemu-system-misc
+# Optional: the oracle and peer (guest suite compares output with it); gdb
+# for the host stacks make soak saves of a hung run.
+OPT_PKGS = qemu-system-misc gdb
 LINUX_DIR = $(BUILD)/linux
 FW_JUMP   = /usr/lib/riscv64-linux-gnu/opensbi/generic/fw_jump.bin
 
 .PHONY: all deps build run run-demo run-linux check stress bench clean linux \
-        mutants mutants-fast
+        mutants mutants-fast soak
 
 all: build
 
@@ -79,6 +82,10 @@ bench: build
 	ninja -C $(BUILD) bench-smp-scale     # MIPS per hart at -smp 1..nproc
 	$(BUILD)/bench/tbht-bench             # TB hash vs cds_lfht vs ck_hs
 	ninja -C $(BUILD) bench-boot          # Linux boot times and RSS vs QEMU
+
+N ?= 100
+soak: build linux
+	python3 scripts/soak.py -n $(N) --smp $(SMP) --build $(BUILD)
 
 mutants: deps
 	python3 tests/mutants/run.py $(M)

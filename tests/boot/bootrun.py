@@ -102,8 +102,26 @@ def _reap(proc, res, grace):
         res.t_exit = time.monotonic() - res.t0
 
 
-def boot(cmd, mode, smp, timeout=120.0, hang=30.0, echo=True, resets=0):
-    """Run cmd and return a Result; never raises for guest misbehaviour."""
+def host_stacks(pid, path):
+    """Write every host thread's backtrace of process pid to path (gdb)."""
+    gdb = shutil.which('gdb') or shutil.which('gdb-multiarch')
+    with open(path, 'w') as f:
+        if not gdb:
+            f.write('no gdb installed: no host stacks\n')
+            return
+        try:
+            subprocess.run([gdb, '-p', str(pid), '-batch', '-nx',
+                            '-ex', 'thread apply all bt'],
+                           stdout=f, stderr=subprocess.STDOUT, timeout=120)
+        except subprocess.TimeoutExpired:
+            f.write('gdb did not finish in 120 s\n')
+
+
+def boot(cmd, mode, smp, timeout=120.0, hang=30.0, echo=True, resets=0,
+         stacks=None):
+    """Run cmd and return a Result; never raises for guest misbehaviour.
+    stacks: a file to write the emulator's host thread stacks to when the run
+    fails while the emulator is still running (a hang, a panic)."""
     res = Result()
     res.t0 = time.monotonic()
     try:
@@ -229,6 +247,11 @@ def boot(cmd, mode, smp, timeout=120.0, hang=30.0, echo=True, resets=0):
     else:
         # Failure decided while running: keep one more second of output for
         # the tail (a panic's backtrace), then kill.
+        # Host stacks first, as found at the verdict.  waitid with WNOWAIT:
+        # look without reaping (_reap takes the status).
+        if stacks and os.waitid(os.P_PID, proc.pid,
+                                os.WEXITED | os.WNOHANG | os.WNOWAIT) is None:
+            host_stacks(proc.pid, stacks)
         end = time.monotonic() + 1.0
         while time.monotonic() < end:
             ready, _, _ = select.select([fd], [], [], 0.1)
@@ -347,6 +370,9 @@ def main():
     ap.add_argument('--timeout', type=float, default=120.0)
     ap.add_argument('--hang', type=float, default=30.0)
     ap.add_argument('--quiet', action='store_true', help='do not stream the console')
+    ap.add_argument('--stacks', metavar='FILE',
+                    help='on a failure with the emulator still running, write its '
+                         'host thread stacks (gdb) to FILE')
     ap.add_argument('--resets', type=int, default=0,
                     help='uboot: type "reset" at the first N prompts')
     ap.add_argument('--pty', action='store_true',
@@ -368,7 +394,7 @@ def main():
         res = boot_pty(cmd, args.timeout, args.hang, not args.quiet)
     else:
         res = boot(cmd, args.mode, args.smp, args.timeout, args.hang,
-                   not args.quiet, args.resets)
+                   not args.quiet, args.resets, args.stacks)
     fmt = lambda t: '-' if t is None else '%.2fs' % t
     print('\nbootrun: %s: %s (first output %s, kernel %s, init %s, pass %s, exit %s,'
           ' status %s, peak RSS %s MiB)'
