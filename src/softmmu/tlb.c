@@ -13,6 +13,7 @@
  *     access not granted by the walk    TLB_INVALID
  *     RAM (whole page)                  page
  *     RAM, write, page holds code       page | TLB_NOTDIRTY
+ *     RAM, read/write the fill watches  page | TLB_WATCH (slow path, RAM)
  *     ROM, write                        TLB_INVALID (slow path: access fault)
  *     MMIO, hole, or partial RAM page   page | TLB_MMIO (slow path: pmem_*)
  *
@@ -136,6 +137,12 @@ static void tlb_install(struct tlb *t, unsigned mmu_idx, uint64_t vaddr,
     else if (direct && e->cmp_write != TLB_EMPTY &&
              pmem_code_test(t->pmem, ppage))
         e->cmp_write |= TLB_NOTDIRTY;
+    /* Watched accesses miss the fast path; the slow path treats the page
+     * as the RAM it is (only TLB_MMIO selects pmem_*). */
+    if (direct && (fl->watch & (1u << TLB_READ)) && e->cmp_read != TLB_EMPTY)
+        e->cmp_read |= TLB_WATCH;
+    if (direct && (fl->watch & (1u << TLB_WRITE)) && e->cmp_write != TLB_EMPTY)
+        e->cmp_write |= TLB_WATCH;
     e->addend = direct ?
         (uintptr_t)(r->host + (ppage - r->base)) - (uintptr_t)page : 0;
     f->paddr = ppage;
@@ -155,7 +162,7 @@ static bool tlb_lookup(struct tlb *t, uint64_t vaddr, enum tlb_access access,
     if (!(cmp & TLB_INVALID) && (cmp & TLB_PAGE_MASK) == (vaddr & TLB_PAGE_MASK))
         return true;
 
-    struct tlb_fill fl;
+    struct tlb_fill fl = { .watch = 0 };
     if (!t->ops->fill(t->env, vaddr, access, mmu_idx, probe, retaddr, &fl))
         return false;
     tlb_install(t, mmu_idx, vaddr, &fl);

@@ -5,7 +5,7 @@
  * reaches it at a fixed offset from env (see be_softmmu_layout).  The fast
  * path (inline in generated code) compares a page-aligned guest virtual
  * address with the entry's comparator for the access kind; any flag bit in
- * the comparator (TLB_INVALID, TLB_MMIO, TLB_NOTDIRTY) makes it miss, so the
+ * the comparator (TLB_INVALID, TLB_MMIO, TLB_NOTDIRTY, TLB_WATCH) makes it miss, so the
  * slow path sees every special case.
  *
  * The layout is ready for Sv39/Sv48 (mmu indexes per privilege/MPRV mode,
@@ -36,7 +36,8 @@
 #define TLB_INVALID   (1ull << 6)       /* entry empty / access not allowed */
 #define TLB_MMIO      (1ull << 7)       /* page is MMIO: always slow path */
 #define TLB_NOTDIRTY  (1ull << 8)       /* write to a code page: slow path */
-#define TLB_FLAGS_MASK (TLB_INVALID | TLB_MMIO | TLB_NOTDIRTY)
+#define TLB_WATCH     (1ull << 9)       /* target asked: slow path (RAM) */
+#define TLB_FLAGS_MASK (TLB_INVALID | TLB_MMIO | TLB_NOTDIRTY | TLB_WATCH)
 
 enum tlb_access { TLB_READ = 0, TLB_WRITE = 1, TLB_EXEC = 2 };
 
@@ -53,6 +54,10 @@ _Static_assert(sizeof(struct tlb_entry) == 1u << TLB_ENTRY_SHIFT,
 struct tlb_fill {
     uint64_t paddr;          /* physical page address */
     unsigned prot;           /* bit set of 1 << enum tlb_access */
+    /* Accesses (1 << TLB_READ / TLB_WRITE) that must always take the slow
+     * path on this page although it is RAM (the target checks something on
+     * each, e.g. debug watchpoints); 0 unless the fill sets it. */
+    unsigned watch;
 };
 
 /* Target callbacks (set once; env is the owning CPU state). */

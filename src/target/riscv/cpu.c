@@ -78,6 +78,7 @@ void rv_hart_reset(struct rv_hart *h, uint64_t pc)
     memset(h->pmpcfg, 0, sizeof(h->pmpcfg));
     memset(h->pmpaddr, 0, sizeof(h->pmpaddr));
     rv_pmp_end(h);
+    rv_trig_reset(h);
     tlb_flush(&h->tlb);
 }
 

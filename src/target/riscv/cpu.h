@@ -25,6 +25,7 @@
 #include <stdbool.h>
 #include <stdint.h>
 #include "softmmu/tlb.h"
+#include "target/riscv/trigger.h"
 #include "translate/ir.h"
 #include "util/compiler.h"
 
@@ -56,6 +57,9 @@ enum rv_irq {
  * Anything translation depends on must be in the flags (DESIGN.md §4.2). */
 #define RV_TBF_FS_SHIFT   4
 #define RV_TBF_VM_SHIFT   8
+/* Bit 16: an execute trigger can fire at this privilege (trigger.h): every
+ * instruction of the TB calls the trigger check first. */
+#define RV_TBF_TRIG       (1u << 16)
 
 /* MMU indexes into the softmmu TLB (docs/riscv.md "MMU indexes"): U and S
  * translate through satp with that privilege's page permissions; S_SUM is S
@@ -107,6 +111,9 @@ struct rv_hart {
     uint64_t pmp_lo, pmp_hi;   /* [lo, hi): data access a slow path checks */
     bool pmp_nocache;          /* a fill of that access must not stay cached */
 
+    /* --- debug triggers (trigger.c) -------------------------------------- */
+    struct rv_trig_state trig;
+
     /* --- execution state ------------------------------------------------- */
     bool halted;             /* in WFI: sleeps until an interrupt or kick */
     sigjmp_buf jmp_env;      /* exec loop's landing pad for exceptions */
@@ -138,7 +145,8 @@ static inline uint32_t rv_tb_flags(const struct rv_hart *h)
     if (mmu == RV_MMU_S && ((h->mstatus >> 18) & 1))
         mmu = RV_MMU_S_SUM;
     return (uint32_t)h->priv | (mmu << RV_TBF_MMU_SHIFT) |
-           ((uint32_t)(h->mstatus >> 13) & 3) << RV_TBF_FS_SHIFT;
+           ((uint32_t)(h->mstatus >> 13) & 3) << RV_TBF_FS_SHIFT |
+           ((h->trig.exec_privs >> h->priv) & 1 ? RV_TBF_TRIG : 0);
 }
 /* Translate the TB starting at pc with flags into ir.  May raise an
  * instruction fault for the first instruction (siglongjmp; the trap is taken

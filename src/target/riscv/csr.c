@@ -245,6 +245,9 @@ static bool rv_csr_read(struct rv_hart *h, unsigned csr, uint64_t *val)
     default:
         break;
     }
+    /* Debug triggers (Sdtrig): tselect..tcontrol. */
+    if (rv_trig_csr_read(h, csr, val))
+        return true;
     /* PMP: 16 entries in pmpcfg0/2 and pmpaddr0..15; the rest of the
      * 64 architectural entries read 0 (RV64: only even pmpcfg exist). */
     if (csr >= CSR_PMPCFG0 && csr <= CSR_PMPCFG15 && !(csr & 1)) {
@@ -349,7 +352,9 @@ static void rv_csr_write(struct rv_hart *h, unsigned csr, uint64_t val)
     case CSR_MINSTRET:
         rv_counter_set(h, &h->instret_offset, RV_INHIBIT_IR, val); break;
     default:
-        if (csr >= CSR_PMPCFG0 && csr <= CSR_PMPCFG15) {
+        if (csr >= 0x7a0 && csr <= 0x7a5) {
+            rv_trig_csr_write(h, csr, val);
+        } else if (csr >= CSR_PMPCFG0 && csr <= CSR_PMPCFG15) {
             if (rv_pmp_write_cfg(h, csr - CSR_PMPCFG0, val))
                 rv_pmp_changed(h);
         } else if (csr >= CSR_PMPADDR0 && csr <= CSR_PMPADDR63) {

@@ -38,6 +38,11 @@ uint64_t rv_helper_csr(void *env, uint64_t desc, uint64_t src)
     return old;
 }
 
+void rv_helper_trig_exec(void *env, uint64_t pc, uint64_t raw)
+{
+    rv_trig_check_exec(env, pc, (uint32_t)raw, GETPC());
+}
+
 void rv_helper_mret(void *env)
 {
     rv_do_mret(env);
@@ -91,6 +96,19 @@ void rv_helper_wfi(void *env)
 static unsigned rv_data_mmu_idx(struct rv_hart *h)
 {
     return (rv_tb_flags(h) >> RV_TBF_MMU_SHIFT) & 3;
+}
+
+/* Debug triggers on an atomic (kinds: RV_TRIG_LOAD and/or RV_TRIG_STORE):
+ * address matches and debugger slots only (trigger.c). */
+static void rv_atomic_trig(struct rv_hart *h, unsigned kinds, uint64_t addr,
+                           unsigned size, uintptr_t ra)
+{
+    if (likely(!h->trig.mem))
+        return;
+    if (kinds & RV_TRIG_LOAD)
+        rv_trig_check_mem(h, RV_TRIG_LOAD, addr, size, 0, 1, ra);
+    if (kinds & RV_TRIG_STORE)
+        rv_trig_check_mem(h, RV_TRIG_STORE, addr, size, 0, 1, ra);
 }
 
 /* Host pointer for an aligned atomic access, or the architectural fault:
@@ -172,6 +190,7 @@ uint64_t rv_helper_amo(void *env, uint64_t addr, uint64_t src, uint64_t op)
     struct rv_hart *h = env;
     uintptr_t ra = GETPC();
     bool w = op <= RV_OP_AMOMAXU_W;
+    rv_atomic_trig(h, RV_TRIG_LOAD | RV_TRIG_STORE, addr, w ? 4 : 8, ra);
     /* AMOs need write permission even when they end up not changing memory. */
     void *p = rv_atomic_ptr(h, addr, w ? 4 : 8, TLB_WRITE, ra);
     uint64_t old = w ? rv_amo32(p, (uint32_t)src, (unsigned)op)
@@ -184,6 +203,7 @@ uint64_t rv_helper_amo(void *env, uint64_t addr, uint64_t src, uint64_t op)
 uint64_t rv_helper_lr(void *env, uint64_t addr, uint64_t size_log2)
 {
     struct rv_hart *h = env;
+    rv_atomic_trig(h, RV_TRIG_LOAD, addr, 1u << size_log2, GETPC());
     void *p = rv_atomic_ptr(h, addr, 1u << size_log2, TLB_READ, GETPC());
     uint64_t v = size_log2 == 2
         ? (uint64_t)(int64_t)(int32_t)__atomic_load_n((uint32_t *)p, __ATOMIC_SEQ_CST)
@@ -208,6 +228,7 @@ uint64_t rv_helper_sc(void *env, uint64_t addr, uint64_t src,
     h->lr_addr = ~0ull;      /* every SC ends the reservation */
     if (lr_addr != addr)
         return 1;
+    rv_atomic_trig(h, RV_TRIG_STORE, addr, size, GETPC());
     void *p = rv_atomic_ptr(h, addr, size, TLB_WRITE, GETPC());
     if (size == 4) {
         uint32_t expect = (uint32_t)lr_val;

@@ -166,6 +166,36 @@ void rv_atomic_write_done(struct rv_hart *h, uint64_t addr, unsigned size,
                           unsigned mmu_idx, uintptr_t retaddr);
 void rv_pmp_end(struct rv_hart *h);
 
+/* --- debug triggers (trigger.c; design in trigger.h) ---------------------- */
+/* Recompute h->trig's summaries (exec_privs, mem) after a change. */
+void rv_trig_update(struct rv_hart *h);
+void rv_trig_reset(struct rv_hart *h);           /* guest triggers off */
+/* tcontrol on a trap into M (mpte = mte, mte = 0) and on mret (mte =
+ * mpte). */
+void rv_trig_trap_to_m(struct rv_hart *h);
+void rv_trig_mret(struct rv_hart *h);
+/* tselect..tcontrol (0x7a0-0x7a5): read returns false for another csr. */
+bool rv_trig_csr_read(struct rv_hart *h, unsigned csr, uint64_t *val);
+void rv_trig_csr_write(struct rv_hart *h, unsigned csr, uint64_t val);
+/* TLB fill: the access kinds (1 << enum tlb_access) that must take the
+ * slow path on this virtual page because a load/store trigger may match
+ * there. */
+unsigned rv_trig_page_watch(const struct rv_hart *h, uint64_t page);
+/* Match before executing the instruction at pc (raw bits): a debugger
+ * slot stops the hart, a guest trigger raises the breakpoint exception;
+ * otherwise returns.  retaddr: the helper's GETPC(). */
+void rv_trig_check_exec(struct rv_hart *h, uint64_t pc, uint32_t raw,
+                        uintptr_t retaddr);
+/* Match a data access (access: one RV_TRIG_LOAD / RV_TRIG_STORE) of size
+ * bytes at addr; sel bit 0: address triggers and debugger slots, bit 1:
+ * data-value triggers against data.  Returns only if nothing fired. */
+void rv_trig_check_mem(struct rv_hart *h, unsigned access, uint64_t addr,
+                       unsigned size, uint64_t data, unsigned sel,
+                       uintptr_t retaddr);
+/* A guest load data-value trigger is armed (the load slow path then
+ * checks the value it read). */
+bool rv_trig_load_data_armed(const struct rv_hart *h);
+
 /* --- helpers called from generated code (helpers.def) --------------------- */
 #define RV_CSR_DESC_KIND_SHIFT 32    /* csr desc = raw insn | kind << 32 | */
 #define RV_CSR_DESC_WRITE (1ull << 34)  /* write flag */

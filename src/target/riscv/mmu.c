@@ -92,6 +92,11 @@ static bool rv_tlb_fill(void *env, uint64_t vaddr, enum tlb_access access,
                                                        : rv_access_fault[access],
                            vaddr, retaddr);
     }
+    struct rv_hart *h = env;
+    /* Pages a load/store trigger may match: every access takes the slow
+     * path, which checks (trigger.h). */
+    out->watch = h->trig.mem ? rv_trig_page_watch(h, vaddr & TLB_PAGE_MASK)
+                             : 0;
     if (rv_pmp_fill(env, vaddr, out->paddr | (vaddr & ~TLB_PAGE_MASK),
                     access, mmu_idx, &out->prot))
         return true;
@@ -163,9 +168,13 @@ const struct tlb_ops rv_tlb_ops = {
                                   uintptr_t retaddr)                         \
     {                                                                        \
         struct rv_hart *h = env;                                             \
+        if (unlikely(h->trig.mem))                                           \
+            rv_trig_check_mem(h, RV_TRIG_LOAD, addr, 1u << n, 0, 1, retaddr); \
         rv_pmp_begin(h, addr, 1u << n);                                      \
         uint64_t v = tlb_load(&h->tlb, addr, 1u << n, mmu_idx, retaddr);     \
         rv_pmp_end(h);                                                       \
+        if (unlikely(h->trig.mem) && rv_trig_load_data_armed(h))            \
+            rv_trig_check_mem(h, RV_TRIG_LOAD, addr, 1u << n, v, 2, retaddr); \
         return v;                                                            \
     }                                                                        \
     static void rv_st_slow##n(void *env, uint64_t addr, uint64_t val,       \
@@ -173,6 +182,9 @@ const struct tlb_ops rv_tlb_ops = {
     {                                                                        \
         struct rv_hart *h = env;                                             \
         rv_smc_leave = false;                                                \
+        if (unlikely(h->trig.mem))                                           \
+            rv_trig_check_mem(h, RV_TRIG_STORE, addr, 1u << n, val, 3,       \
+                              retaddr);                                      \
         rv_pmp_begin(h, addr, 1u << n);                                      \
         tlb_store(&h->tlb, addr, 1u << n, val, mmu_idx, retaddr);            \
         rv_pmp_end(h);                                                       \

@@ -168,6 +168,14 @@ static void rv_insn_start(struct tr_base *db)
 
     rv_decode(raw, &dc->insn);
     ir_insn_start(db->ir, db->pc_next, dc->insn.raw);
+    /* Debug triggers (trigger.h): check before the instruction runs; the
+     * helper unwinds to this instruction's record if one fires. */
+    if (db->flags & RV_TBF_TRIG) {
+        struct ir_ctx *ir = db->ir;
+        ir_call_helper(ir, RV_HELPER(trig_exec), 0, ir_env(ir),
+                       ir_const64(ir, db->pc_next),
+                       ir_const64(ir, dc->insn.raw));
+    }
 }
 
 static void rv_translate_insn(struct tr_base *db)

@@ -52,6 +52,7 @@ void rv_take_trap(struct rv_hart *h, uint64_t cause, uint64_t tval)
         h->halted = false;
         return;
     }
+    rv_trig_trap_to_m(h);
     h->mepc = h->pc;
     h->mcause = cause;
     h->mtval = tval;
@@ -99,6 +100,7 @@ void rv_do_mret(struct rv_hart *h)
     h->priv = mpp;
     h->pc = h->mepc;
     h->lr_addr = ~0ull;
+    rv_trig_mret(h);
 }
 
 void rv_do_sret(struct rv_hart *h)
