@@ -89,7 +89,7 @@ time.sleep(30)
     ('linux-timeout', 'linux', 1, PRELUDE + '''
 while True:
     out("tick\\n"); time.sleep(0.1)
-''', 1.5, 1, False, 'timeout', 4),
+''', 6, 3, False, 'timeout', 8),
     ('linux-early-exit', 'linux', 1, PRELUDE + '''
 out("OpenSBI\\n")
 sys.exit(0)
