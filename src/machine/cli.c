@@ -212,7 +212,7 @@ bad:
 enum opt_id {
     O_HELP, O_VERSION, O_MACHINE, O_SMP, O_MEM, O_BIOS, O_KERNEL, O_INITRD,
     O_APPEND, O_NOGRAPHIC, O_SERIAL, O_LOG, O_LOGFILE, O_ACCEL, O_GDB,
-    O_GDB_WAIT,
+    O_GDB_WAIT, O_PERFMAP, O_JITDUMP,
 };
 
 static const struct cli_opt {
@@ -230,6 +230,7 @@ static const struct cli_opt {
     { "serial", O_SERIAL, true },    { "d", O_LOG, true },
     { "D", O_LOGFILE, true },        { "accel", O_ACCEL, true },
     { "s", O_GDB, false },           { "S", O_GDB_WAIT, false },
+    { "perfmap", O_PERFMAP, false }, { "jitdump", O_JITDUMP, false },
 };
 
 static const struct cli_opt *find_opt(const char *arg)
@@ -296,6 +297,8 @@ int cli_parse(int argc, char *const argv[], struct cli_options *o,
         case O_ACCEL:     r = opt_accel(o, v, err, n); break;
         case O_GDB:       o->gdb_listen = true; break;
         case O_GDB_WAIT:  o->gdb_wait = true; break;
+        case O_PERFMAP:   o->perfmap = true; break;
+        case O_JITDUMP:   o->jitdump = true; break;
         }
         if (r)
             return r;
@@ -352,6 +355,8 @@ void cli_print_help(FILE *f)
 "                        thread for all; code buffer size in MiB (1..2048);\n"
 "                        -accel help lists the accelerators\n"
 "  -s, -S                gdbstub (not supported yet)\n"
+"  -perfmap              name generated code for perf: /tmp/perf-PID.map\n"
+"  -jitdump              the same as a perf jitdump: /tmp/jit-PID.dump\n"
 "  -h, --help            this help\n"
 "  --version             print the version\n"
 "\n"

@@ -52,6 +52,8 @@ struct cli_options {
     bool gdb_listen;          /* -s (parsed; rejected by cli_check) */
     bool gdb_wait;            /* -S (parsed; rejected by cli_check) */
     const char *dumpdtb;      /* -M virt,dumpdtb=FILE: write the FDT, exit */
+    bool perfmap;             /* -perfmap: /tmp/perf-PID.map */
+    bool jitdump;             /* -jitdump: /tmp/jit-PID.dump */
 };
 
 /* Parse argv[1..argc).  Strings in *o point into argv.  Returns 0, or -1

@@ -31,6 +31,7 @@
 #include "translate/translator.h"
 #include "util/error.h"
 #include "util/log.h"
+#include "util/perfmap.h"
 #include "vcpu/vcpu_internal.h"
 
 struct tbht *vcpu_tbht;
@@ -166,8 +167,13 @@ static struct tb *tb_gen(struct vcpu *v, uint64_t pc, uint64_t phys_pc,
          * tb reachable; every field above, the code and the insn records
          * are written before it (invariant T3). */
         struct tb *winner = tb_register(&vcpu_tbm, tb, gen);
-        if (winner == tb)
+        if (winner == tb) {
+            /* Named for perf only once kept (a discarded twin's code
+             * space is reused at once). */
+            if (unlikely(perfmap_enabled))
+                perfmap_tb(b->code, b->code_size, pc);
             return tb;
+        }
         if (winner) {
             be_discard_last(b);
             return winner;
@@ -181,6 +187,8 @@ static struct tb *tb_gen(struct vcpu *v, uint64_t pc, uint64_t phys_pc,
         /* Heavy concurrent writes: run this copy once, never reachable
          * (invalid TBs are neither linked nor hit in a jump cache). */
         atomic_store(&tb->invalid, true);
+        if (unlikely(perfmap_enabled))
+            perfmap_tb(b->code, b->code_size, pc);
         return tb;
     }
 }
