@@ -3,8 +3,9 @@
  * mcause, mip reflecting pending sources while masked, the interrupt taken
  * right after the csrs that enables it, MSI before MTI when both pend,
  * vectored mtvec slots, and wfi waking on a pending timer (also with
- * mstatus.MIE = 0). Loops are bounded by mtime so a lost interrupt fails
- * instead of hanging. */
+ * mstatus.MIE = 0). Waits have no deadline (mtime follows the host's
+ * clock, and a loaded host may take long to deliver a timer interrupt):
+ * a lost interrupt hangs, and the runner's timeout is the hang guard. */
 #include "insn.h"
 
 #define MIP_MSIP (1UL << 3)
@@ -12,22 +13,19 @@
 #define MSTATUS_MIE 8UL
 #define IRQ_TIMER 0x8000000000000007UL
 #define IRQ_SOFT 0x8000000000000003UL
-#define TICKS_1S 10000000UL          /* virt's timebase is 10 MHz */
 
 static uint64_t now(void)
 {
 	return RT_MMIO64(RT_CLINT_MTIME);
 }
 
-/* Spins until irq_count passes `count` or about a second of mtime. */
-static int wait_irq(uint64_t count)
+/* Spins until irq_count passes `count`; returns how many interrupts came
+ * (a check of 1 fails on a duplicate). */
+static uint64_t wait_irq(uint64_t count)
 {
-	uint64_t end = now() + TICKS_1S;
-
 	while (rt_trap.irq_count == count)
-		if (now() > end)
-			return 0;
-	return 1;
+		;
+	return rt_trap.irq_count - count;
 }
 
 static void timer(void)
@@ -160,18 +158,17 @@ static void vectored(void)
 
 static void wfi(void)
 {
-	uint64_t count, end, mip;
+	uint64_t count, mip;
 
 	rt_group("wfi");
 	/* MIE = 0, MTIE = 1: wfi wakes on the pending timer, nothing taken. */
 	RT_CSR_SET(mie, MIP_MTIP);
 	count = rt_trap.irq_count;
 	RT_MMIO64(RT_CLINT_MTIMECMP(0)) = now() + 20000;
-	end = now() + TICKS_1S;
 	do {
 		__asm__ volatile("wfi");
 		mip = RT_CSR_READ(mip);
-	} while (!(mip & MIP_MTIP) && now() < end);
+	} while (!(mip & MIP_MTIP));
 	rt_check("woke with MTIP pending", mip & MIP_MTIP, MIP_MTIP);
 	rt_check("no interrupt taken", rt_trap.irq_count - count, 0);
 	RT_CSR_SET(mstatus, MSTATUS_MIE);
@@ -182,8 +179,7 @@ static void wfi(void)
 	count = rt_trap.irq_count;
 	RT_MMIO64(RT_CLINT_MTIMECMP(0)) = now() + 20000;
 	RT_CSR_SET(mstatus, MSTATUS_MIE);
-	end = now() + TICKS_1S;
-	while (rt_trap.irq_count == count && now() < end)
+	while (rt_trap.irq_count == count)
 		__asm__ volatile("wfi");
 	RT_CSR_CLEAR(mstatus, MSTATUS_MIE);
 	rt_check("wfi then interrupt", rt_trap.irq_count - count, 1);
@@ -212,7 +208,7 @@ static uint64_t chunk(uint64_t x)
  * the same number of chunks run with interrupts off. */
 static void under_load(void)
 {
-	uint64_t x = 1, y = 1, chunks = 0, end = now() + 5 * TICKS_1S;
+	uint64_t x = 1, y = 1, chunks = 0;
 
 	rt_group("irq-under-load");
 	rt_trap.irq_count = 0;
@@ -220,7 +216,7 @@ static void under_load(void)
 	RT_CSR_SET(mie, MIP_MTIP);
 	RT_MMIO64(RT_CLINT_MTIMECMP(0)) = now() + 200;
 	RT_CSR_SET(mstatus, MSTATUS_MIE);
-	while (rt_trap.irq_count < 300 && now() < end) {
+	while (rt_trap.irq_count < 300) {
 		x = chunk(x);
 		chunks++;
 	}
@@ -228,7 +224,7 @@ static void under_load(void)
 	rt_trap.timer_rearm = 0;
 	RT_MMIO64(RT_CLINT_MTIMECMP(0)) = ~0UL;
 	RT_CSR_CLEAR(mie, MIP_MTIP);
-	rt_check("300 interrupts taken", rt_trap.irq_count >= 300, 1);
+	rt_check("the interrupts were timer interrupts", rt_trap.irq_cause, IRQ_TIMER);
 	for (uint64_t i = 0; i < chunks; i++)
 		y = chunk(y);
 	rt_check("result unaffected", x, y);

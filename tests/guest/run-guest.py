@@ -61,7 +61,7 @@ def check(name, emu, elf, extra, timeout, want, want_label):
 
 def main():
     ap = argparse.ArgumentParser()
-    ap.add_argument('--timeout', type=float, default=20.0)
+    ap.add_argument('--timeout', type=float, default=80.0)  # hang guard only
     ap.add_argument('--no-qemu', action='store_true',
                     help='do not cross-check against qemu-system-riscv64')
     ap.add_argument('loom')

@@ -7,7 +7,6 @@
 #include "insn.h"
 
 #define ROUNDS 200
-#define TICKS_5S 50000000UL
 #define ADDI_X0_A0(imm) ((((uint32_t)(imm) & 0xfff) << 20) | (10 << 7) | 0x13)
 #define RET 0x00008067u
 
@@ -57,22 +56,18 @@ int main(void)
 	__asm__ volatile("fence.i" ::: "memory");
 	ready = 1;
 	for (uint64_t n = 1; n <= ROUNDS + 1; n++) {
-		uint64_t end = RT_MMIO64(RT_CLINT_MTIME) + TICKS_5S;
-
 		/* Keep executing the current code while waiting, so hart 1's
 		 * store races with hart 0 translating it. QEMU 7.2 loses that
 		 * race (it can link a block translated from the old bytes
 		 * after the store's invalidation), so there hart 0 only spins. */
-		while (published != n) {
+		/* No deadline: hart 1 may be slow on a loaded host (a lost
+		 * hart hangs; the runner's timeout is the hang guard). */
+		while (published < n) {
 			if (!qemu7)
 				call();
-			if (RT_MMIO64(RT_CLINT_MTIME) > end) {
-				spins_ok = 0;
-				break;
-			}
 		}
-		if (!spins_ok)
-			break;
+		/* Hart 1 waits for `consumed`: it can never be ahead. */
+		spins_ok &= published == n;
 		__asm__ volatile("fence rw, rw\n fence.i" ::: "memory");
 		if (n <= ROUNDS)
 			bad += call() != n * 7;

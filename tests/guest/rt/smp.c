@@ -1,5 +1,6 @@
 /* Many-hart helpers (see smp.h): a minimal FDT walker that counts the harts
- * the board describes, a bounded sense-reversing barrier, bounded waits. */
+ * the board describes, a sense-reversing barrier, waits on other harts'
+ * progress (no deadlines, see smp.h). */
 #include "smp.h"
 
 #define FDT_MAGIC      0xd00dfeedU
@@ -101,7 +102,7 @@ void rt_barrier_init(struct rt_barrier *b, unsigned n)
 	__asm__ volatile("fence rw, rw" ::: "memory");
 }
 
-int rt_barrier_wait(struct rt_barrier *b, uint32_t *local, uint64_t deadline)
+void rt_barrier_wait(struct rt_barrier *b, uint32_t *local)
 {
 	uint32_t sense = !*local, left;
 
@@ -114,20 +115,19 @@ int rt_barrier_wait(struct rt_barrier *b, uint32_t *local, uint64_t deadline)
 		b->count = b->n;
 		__asm__ volatile("fence rw, w" ::: "memory");
 		b->sense = sense;
-		return 1;
+		return;
 	}
-	for (unsigned spin = 0; b->sense != sense; spin++)
-		if ((spin & 1023) == 1023 && rt_mtime() > deadline)
-			return 0;
+	while (b->sense != sense)
+		;
 	__asm__ volatile("fence r, rw" ::: "memory");
-	return 1;
 }
 
-int rt_wait_ge(volatile uint64_t *v, uint64_t want, uint64_t deadline)
+uint64_t rt_wait_ge(volatile uint64_t *v, uint64_t want)
 {
-	for (unsigned spin = 0; *v < want; spin++)
-		if ((spin & 1023) == 1023 && rt_mtime() > deadline)
-			return 0;
+	uint64_t got;
+
+	while ((got = *v) < want)
+		;
 	__asm__ volatile("fence r, rw" ::: "memory");
-	return 1;
+	return got;
 }

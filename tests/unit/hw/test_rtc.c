@@ -112,11 +112,12 @@ static void test_alarm_future(void **state)
     wr(f, ALARM_LOW, (uint32_t)at);
     assert_int_equal(rd(f, ALARM_STATUS), 1);
     assert_false(line(f));
-    for (int i = 0; i < 2000 && !line(f); i++) {
+    /* No deadline: the alarm thread may be late on a loaded host (a lost
+     * alarm hangs; meson's timeout is the hang guard). */
+    while (!line(f)) {
         struct timespec ts = { 0, 1000000 };
         nanosleep(&ts, NULL);
     }
-    assert_true(line(f));
     assert_true(guest_time(f) >= at);
     assert_int_equal(rd(f, ALARM_STATUS), 0);
     wr(f, CLEAR_INTERRUPT, 1);
