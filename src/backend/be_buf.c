@@ -79,6 +79,14 @@ uint8_t *be_emit_shared(uint8_t *p, uint8_t *end)
     be_g.ret_stub = b.p;
     x86_arith_rr(&b, false, ARITH_XOR, X86_RAX, X86_RAX);
     x86_jmp_abs(&b, be_g.epilogue);
+
+    /* Data: the MXCSR constants of the FP ops' rounding modes. */
+    x86_nop_align(&b, 16, 0);
+    if (b.overflow || b.end - b.p < 16)
+        return NULL;
+    be_g.fp_mxcsr = (uint32_t *)(void *)b.p;
+    be_fp_emit_mxcsr(be_g.fp_mxcsr);
+    b.p += 16;
     return b.overflow ? NULL : b.p;
 }
 
@@ -188,6 +196,7 @@ int be_init(const struct be_config *cfg)
                                                     memory_order_relaxed);
     be_t.valid = false;
     tr_runtime.unwind = be_unwind;
+    be_fp_init();
     return 0;
 }
 

@@ -719,6 +719,29 @@ static void gen_nop(struct be_gen *g, const struct ir_op *op)
 #define BE_EMIT_EXIT_TB    gen_exit_tb
 #define BE_EMIT_GOTO_PTR   gen_goto_ptr
 #define BE_EMIT_NOP        gen_nop
+#define BE_EMIT_FADD       be_gen_fp
+#define BE_EMIT_FSUB       be_gen_fp
+#define BE_EMIT_FMUL       be_gen_fp
+#define BE_EMIT_FDIV       be_gen_fp
+#define BE_EMIT_FSQRT      be_gen_fp
+#define BE_EMIT_FMADD      be_gen_fp
+#define BE_EMIT_FMSUB      be_gen_fp
+#define BE_EMIT_FNMSUB     be_gen_fp
+#define BE_EMIT_FNMADD     be_gen_fp
+#define BE_EMIT_FMIN       be_gen_fp
+#define BE_EMIT_FMAX       be_gen_fp
+#define BE_EMIT_FEQ        be_gen_fp
+#define BE_EMIT_FLT        be_gen_fp
+#define BE_EMIT_FLE        be_gen_fp
+#define BE_EMIT_FCVT_W     be_gen_fp
+#define BE_EMIT_FCVT_WU    be_gen_fp
+#define BE_EMIT_FCVT_L     be_gen_fp
+#define BE_EMIT_FCVT_LU    be_gen_fp
+#define BE_EMIT_FCVT_FW    be_gen_fp
+#define BE_EMIT_FCVT_FWU   be_gen_fp
+#define BE_EMIT_FCVT_FL    be_gen_fp
+#define BE_EMIT_FCVT_FLU   be_gen_fp
+#define BE_EMIT_FCVT_FF    be_gen_fp
 
 typedef void be_emit_fn(struct be_gen *g, const struct ir_op *op);
 static be_emit_fn *const be_emit[IR_OPC_COUNT] = {
@@ -770,7 +793,7 @@ uint8_t *be_gen_block(struct ir_ctx *ctx, struct be_block *blk, uint8_t *code,
     g->blk = blk;
     g->err = 0;
     g->locked = 0;
-    g->nslots = g->nfix = g->nslow = g->ninsn = 0;
+    g->nslots = g->nfix = g->nslow = g->ninsn = g->nfpslow = 0;
     memset(g->reg_temp, 0, sizeof(g->reg_temp));
     for (unsigned t = 0; t < ctx->ntemps; t++)
         g->ts[t] = (struct be_ts){ .reg = -1, .mem_ok = true, .slot = -1 };
@@ -791,6 +814,7 @@ uint8_t *be_gen_block(struct ir_ctx *ctx, struct be_block *blk, uint8_t *code,
     g->locked = 0;
     x86_ud2(&g->buf);      /* IR must leave the block; trap if it falls off */
     be_gen_slow_paths(g);
+    be_gen_fp_slow_paths(g);
     for (unsigned i = 0; i < g->nfix; i++) {
         uint32_t target = g->label_off[g->fix[i].label];
         if (target == UINT32_MAX)

@@ -34,6 +34,20 @@ struct be_slow {
     int8_t addr, val;        /* val: data register (load dest / store src) */
 };
 
+/* An inline FP op's way out to its fallback (be_fp.c): every check's jcc
+ * lands on one stub after the block. */
+#define BE_MAX_FPSLOW 2048
+struct be_fpslow {
+    uint32_t jcc[6];         /* rel32 fields of the jumps to the stub */
+    uint8_t njcc;
+    uint8_t nin;             /* inputs in[0..nin) */
+    int8_t in[3];            /* their registers (intact at every jcc) */
+    int8_t out;              /* the output register */
+    uint16_t save;           /* caller-saved registers live after the op */
+    uint32_t back_off;       /* where the stub resumes */
+    uint32_t desc;           /* the fallback's descriptor */
+};
+
 struct be_fix { uint32_t field; uint16_t label; };
 
 struct be_gen {
@@ -44,7 +58,7 @@ struct be_gen {
     uint16_t locked;         /* registers used by the current op */
     ir_temp reg_temp[16];    /* register → temp (0: free) */
     unsigned nslots;
-    unsigned nfix, nslow, ninsn;
+    unsigned nfix, nslow, ninsn, nfpslow;
     const struct ir_op *op;  /* the op being compiled */
     uint16_t dead;           /* its dead-arg mask (see be_gen.c) */
     struct be_ts ts[IR_MAX_TEMPS];
@@ -53,6 +67,7 @@ struct be_gen {
     uint32_t label_off[IR_MAX_LABELS];
     struct be_fix fix[IR_MAX_OPS];
     struct be_slow slow[IR_MAX_OPS];
+    struct be_fpslow fpslow[BE_MAX_FPSLOW];
     uint64_t data0[IR_MAX_OPS], data1[IR_MAX_OPS];
     uint32_t insn_end[IR_MAX_OPS];
 };
@@ -96,5 +111,9 @@ int be_out_reg(struct be_gen *g, ir_temp t);
 void be_gen_qld(struct be_gen *g, const struct ir_op *op);
 void be_gen_qst(struct be_gen *g, const struct ir_op *op);
 void be_gen_slow_paths(struct be_gen *g);
+
+/* --- be_fp.c: the FP ops ------------------------------------------------- */
+void be_gen_fp(struct be_gen *g, const struct ir_op *op);
+void be_gen_fp_slow_paths(struct be_gen *g);
 
 #endif

@@ -43,6 +43,12 @@ struct be_globals {
     unsigned nregions;
     size_t owner_size;
     struct be_softmmu_layout mem;
+    /* FP (be_fp.c), set by be_fp_init before any block: inline FP code at
+     * all (LOOM_FP, host MXCSR); FMA3 usable (CPUID, LOOM_FP=nofma).
+     * fp_mxcsr: the MXCSR of each enum ir_frm up to RUP, in the shared
+     * page (ldmxcsr [rip + ...] from any block). */
+    bool fp_inline, fp_fma;
+    uint32_t *fp_mxcsr;
     /* Next region to hand out: claimed with one fetch_add; reset by
      * be_flush_all (exclusive context). */
     _Atomic unsigned next_region;
@@ -67,6 +73,10 @@ struct be_span { uint8_t *start, *end; };
 int be_buf_reserve(struct be_span *s, bool fresh);
 /* Publish the block at b (inside the span just reserved), ending at end. */
 void be_buf_commit(struct be_block *b, uint8_t *end);
+
+/* be_fp.c: FP capabilities (once, in be_init); the MXCSR table. */
+void be_fp_init(void);
+void be_fp_emit_mxcsr(uint32_t tab[4]);
 
 /* Emit the shared code (prologue, epilogue, return stub) at p. */
 uint8_t *be_emit_shared(uint8_t *p, uint8_t *end);

@@ -52,6 +52,11 @@ void x86_encode(struct x86_buf *b, int opc, int r, enum x86_mode mode,
         put8(b, 0xf0);
     if (opc & P_DATA16)
         put8(b, 0x66);
+    /* SSE mandatory prefixes: after any other prefix, before REX. */
+    if (opc & P_SIMDF3)
+        put8(b, 0xf3);
+    if (opc & P_SIMDF2)
+        put8(b, 0xf2);
 
     /* REX = 0100WRXB.  R extends ModRM.reg, X SIB.index, B ModRM.rm /
      * SIB.base / the opcode register.  A REX byte (even 0x40) turns byte
@@ -330,6 +335,43 @@ void x86_patch32(struct x86_buf *b, uint32_t field_off, uint32_t target_off)
         return;
     int32_t rel = (int32_t)(target_off - (field_off + 4));
     memcpy(b->start + field_off, &rel, 4);
+}
+
+void x86_sse_op(struct x86_buf *b, int opc, bool dbl, int d, int s)
+{
+    x86_op_rr(b, opc | (dbl ? P_SIMDF2 : P_SIMDF3), d, s);
+}
+
+void x86_movq_xr(struct x86_buf *b, int xmm, int r)
+{
+    x86_op_rr(b, OPC_MOVQ_VqEq, xmm, r);
+}
+
+void x86_movq_rx(struct x86_buf *b, int r, int xmm)
+{
+    x86_op_rr(b, OPC_MOVQ_EqVq, xmm, r);
+}
+
+void x86_ldmxcsr_rip(struct x86_buf *b, const void *target)
+{
+    x86_encode(b, OPC_GRP15, EXT15_LDMXCSR, X86_M_RIP, 0, -1, 0, 0, 0);
+    int32_t rel = (int32_t)((intptr_t)target - (intptr_t)b->p);
+    memcpy(b->p - 4, &rel, 4);
+}
+
+void x86_vfma213(struct x86_buf *b, unsigned vop, bool dbl, int d, int v,
+                 int s)
+{
+    /* Three-byte VEX (Intel SDM vol. 2, 2.3.5): c4, then R X B (inverted
+     * register extensions) and mmmmm = 00010 (0f38), then W, vvvv
+     * (inverted), L = 0 (128-bit), pp = 01 (66). */
+    insn_begin(b);
+    put8(b, 0xc4);
+    put8(b, (unsigned)(!(d & 8)) << 7 | 1u << 6 | (unsigned)(!(s & 8)) << 5 |
+            0x02);
+    put8(b, (dbl ? 0x80u : 0) | (~(unsigned)v & 15) << 3 | 0x01);
+    put8(b, vop);
+    put8(b, 0xc0 | (unsigned)(d & 7) << 3 | (unsigned)(s & 7));
 }
 
 void x86_lea_rip(struct x86_buf *b, int r, const void *target)

@@ -38,6 +38,8 @@ enum x86_cc {
 #define P_BYTER   0x800      /* reg field names a byte register (sil, dil...) */
 #define P_BYTERM  0x1000     /* r/m field names a byte register */
 #define P_LOCK    0x2000     /* 0xf0 lock prefix */
+#define P_SIMDF3  0x4000     /* 0xf3 mandatory prefix (scalar single) */
+#define P_SIMDF2  0x8000     /* 0xf2 mandatory prefix (scalar double) */
 
 #define OPC_ARITH_EvGv  0x01 /* + (ext << 3): ADD=0x01 OR=0x09 ... CMP=0x39 */
 #define OPC_ARITH_GvEv  0x03
@@ -62,6 +64,7 @@ enum x86_cc {
 #define OPC_SHIFT_1     0xd1
 #define OPC_SHIFT_Ib    0xc1
 #define OPC_SHIFT_cl    0xd3
+#define OPC_GRP3_Eb     0xf6 /* ext as GRP3_Ev, byte operand: TEST r/m8, imm8 */
 #define OPC_GRP3_Ev     0xf7 /* ext: TEST=0 NOT=2 NEG=3 MUL=4 IMUL=5 DIV=6 IDIV=7 */
 #define OPC_GRP5        0xff /* ext: CALL=2 JMP=4 */
 #define OPC_SETCC       (0x90 | P_EXT | P_BYTERM)
@@ -79,6 +82,31 @@ enum x86_cc {
 #define OPC_NOP         0x90
 #define OPC_NOPL_Ev     (0x1f | P_EXT)   /* multi-byte nop, ext 0 */
 #define OPC_GRP15       (0xae | P_EXT)   /* mfence = 0f ae f0 (ModRM 11 110 000) */
+
+/* SSE/SSE2 scalar floating point (Intel SDM vol. 2; the xmm register goes
+ * in ModRM.reg unless the form says otherwise).  OPC_SSE_* take P_SIMDF3
+ * (ss) or P_SIMDF2 (sd) ORed in: x86_sse_op() does that by precision. */
+#define OPC_SSE_SQRT    (0x51 | P_EXT)
+#define OPC_SSE_ADD     (0x58 | P_EXT)
+#define OPC_SSE_MUL     (0x59 | P_EXT)
+#define OPC_SSE_CVT     (0x5a | P_EXT)   /* cvtss2sd (F3) / cvtsd2ss (F2) */
+#define OPC_SSE_SUB     (0x5c | P_EXT)
+#define OPC_SSE_DIV     (0x5e | P_EXT)
+#define OPC_SSE_CVTSI2  (0x2a | P_EXT)   /* xmm, r/m (REX.W: 64-bit int) */
+#define OPC_SSE_CVTT2SI (0x2c | P_EXT)   /* r, xmm/m: truncating */
+#define OPC_SSE_CVT2SI  (0x2d | P_EXT)   /* r, xmm/m: MXCSR rounding */
+#define OPC_UCOMISS     (0x2e | P_EXT)   /* 66: ucomisd */
+#define OPC_MOVQ_VqEq   (0x6e | P_EXT | P_DATA16 | P_REXW)  /* movq xmm, r64 */
+#define OPC_MOVQ_EqVq   (0x7e | P_EXT | P_DATA16 | P_REXW)  /* movq r64, xmm */
+#define OPC_PCMPEQD     (0x76 | P_EXT | P_DATA16)
+/* 0f ae /2 ldmxcsr m32 (OPC_GRP15 with ext 2) */
+#define EXT15_LDMXCSR   2
+/* VEX.LIG.66.0F38.W0 (ss) / W1 (sd) scalar FMA3, 213 operand order:
+ * xmm1 = xmm2 * xmm1 + xmm3 (xmm1 = ModRM.reg, xmm2 = VEX.vvvv). */
+#define VEX_VFMADD213   0xa9     /* a*b + c */
+#define VEX_VFMSUB213   0xab     /* a*b - c */
+#define VEX_VFNMADD213  0xad     /* -(a*b) + c */
+#define VEX_VFNMSUB213  0xaf     /* -(a*b) - c */
 
 enum x86_arith { ARITH_ADD = 0, ARITH_OR = 1, ARITH_AND = 4, ARITH_SUB = 5,
                  ARITH_XOR = 6, ARITH_CMP = 7 };
@@ -155,6 +183,16 @@ void x86_ret(struct x86_buf *b);
 void x86_mfence(struct x86_buf *b);
 void x86_ud2(struct x86_buf *b);
 void x86_cqo(struct x86_buf *b, bool w64);               /* cqo / cdq */
+/* Scalar SSE op xmm d, xmm s at double (dbl) or single precision. */
+void x86_sse_op(struct x86_buf *b, int opc, bool dbl, int d, int s);
+/* movq xmm, r64 / movq r64, xmm */
+void x86_movq_xr(struct x86_buf *b, int xmm, int r);
+void x86_movq_rx(struct x86_buf *b, int r, int xmm);
+/* ldmxcsr [rip + target] (target: 4 bytes within rel32 reach) */
+void x86_ldmxcsr_rip(struct x86_buf *b, const void *target);
+/* vfm*213s{s,d} xmm d, xmm v, xmm s (VEX_VF*213): d = v * d +- s */
+void x86_vfma213(struct x86_buf *b, unsigned vop, bool dbl, int d, int v,
+                 int s);
 void x86_jmp_r(struct x86_buf *b, int r);
 void x86_call_r(struct x86_buf *b, int r);
 /* Jumps and calls to an absolute host address reachable with rel32. */

@@ -271,6 +271,23 @@ void ir_call_helper_n(struct ir_ctx *ctx, const struct ir_helper *h,
     EMIT(ctx, IR_CALL, h->ret == IR_HT_I32 ? IR_I32 : IR_I64, ret, idx);
 }
 
+void ir_fp(struct ir_ctx *ctx, enum ir_opc opc, enum ir_type fmt, ir_temp d,
+           unsigned n, const ir_temp *a, enum ir_frm rm, uint32_t desc)
+{
+    const struct ir_opdef *def = ir_def(opc);
+    uint32_t args[IR_MAX_ARGS];
+    /* only the FP shapes; the fallback must be registered */
+    if ((def->shape != IR_SHAPE_FP1 && def->shape != IR_SHAPE_FP2 &&
+         def->shape != IR_SHAPE_FP3) || def->nins != n || !ctx->fp)
+        ir_fatal_op("ir_fp", opc);
+    args[0] = d;
+    for (unsigned i = 0; i < n; i++)
+        args[1 + i] = a[i];
+    args[1 + n] = rm;
+    args[2 + n] = desc;
+    ir_emit(ctx, opc, fmt, 3 + n, args);
+}
+
 void ir_insn_start(struct ir_ctx *ctx, uint64_t word0, uint64_t word1)
 {
     EMIT(ctx, IR_INSN_START, IR_I64, (uint32_t)word0, (uint32_t)(word0 >> 32),

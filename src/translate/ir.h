@@ -88,6 +88,36 @@ enum ir_call_flags {
                                 globals are synced, code after it is dead */
 };
 
+/* ---- Floating point ------------------------------------------------------
+ * The FP ops (FADD .. FCVT_FF in ir_ops.def) take FP values as 64-bit
+ * register images: op->type IR_I64 is binary64, IR_I32 is binary32 in the
+ * low half with the upper 32 bits all ones (NaN-boxed, as RISC-V keeps
+ * singles); a result of I32 type is boxed the same way.  An image that is
+ * not boxed is the fallback's business.
+ *
+ * Each op is DEFINED as a call of the front end's exact implementation,
+ *     a0 = ctx->fp->fallback(env, a1, a2, a3, desc)   (missing inputs 0)
+ * with desc the op's last immediate; the backend may compute it inline
+ * only where IEEE 754 leaves no freedom (docs/backend.md "Floating
+ * point"): every input boxed, rounding mode one the host has (the ir_frm
+ * immediate, IR_FRM_OTHER: always the fallback), a normal, finite result
+ * away from the underflow and overflow thresholds, no NaN, and the
+ * inexact flag either already set in the front end's sticky flags
+ * (ctx->fp->flags_off, bit nx_mask) or proven not raised.  Everything else
+ * — NaNs and their propagation, signed-zero min/max, saturating
+ * conversions, underflow and tininess, every flag but NX — is the
+ * fallback's, so results are the fallback's bit for bit.  The fallback
+ * never raises and touches no IR global (a NO_GLOBALS call). */
+enum ir_frm {
+    IR_FRM_RNE = 0, IR_FRM_RTZ = 1, IR_FRM_RDN = 2, IR_FRM_RUP = 3,
+    IR_FRM_OTHER = 4,        /* a mode the host lacks: always the fallback */
+};
+struct ir_fp_env {
+    const struct ir_helper *fallback;  /* i64 (env, i64, i64, i64, i64) */
+    int32_t flags_off;       /* env offset of the sticky exception flags */
+    uint8_t nx_mask;         /* the inexact bit in that byte */
+};
+
 /* Exit codes carried by IR_EXIT_TB; the backend returns
  * (uintptr_t)owner | code from be_exec (see backend/backend.h). */
 enum ir_exit {
@@ -185,6 +215,9 @@ struct ir_ctx {
     unsigned nglobals;       /* temps 1..nglobals are the globals + env */
     unsigned ninsns;         /* IR_INSN_START ops emitted */
     bool overflow;           /* a limit was hit: the TB must be cut short */
+    /* The FP ops' fallback and flags (set once with the globals; ir_reset
+     * keeps it).  NULL: the front end emits no FP op. */
+    const struct ir_fp_env *fp;
     struct ir_op ops[IR_MAX_OPS];
     struct ir_temp_info temps[IR_MAX_TEMPS];
     struct ir_call_info calls[IR_MAX_CALLS];
@@ -252,6 +285,9 @@ void ir_call_helper_n(struct ir_ctx *ctx, const struct ir_helper *h,
 /* Number of macro arguments, 1 to 6. */
 #define IR_COUNT_ARGS(...) IR_COUNT_ARGS_(__VA_ARGS__, 6, 5, 4, 3, 2, 1, 0)
 #define IR_COUNT_ARGS_(a, b, c, d, e, f, n, ...) n
+/* An FP op (FADD .. FCVT_FF) on n = 1..3 inputs (a[n..2] unused). */
+void ir_fp(struct ir_ctx *ctx, enum ir_opc opc, enum ir_type fmt, ir_temp d,
+           unsigned n, const ir_temp *a, enum ir_frm rm, uint32_t desc);
 void ir_insn_start(struct ir_ctx *ctx, uint64_t word0, uint64_t word1);
 void ir_goto_tb(struct ir_ctx *ctx, unsigned slot);
 void ir_exit_tb(struct ir_ctx *ctx, enum ir_exit code);

@@ -11,6 +11,11 @@
 
 #include "translate/ir_helper.h"
 
+#include <pthread.h>
+#include <stdlib.h>
+#include <string.h>
+#include "util/error.h"
+
 struct tr_runtime tr_runtime;
 
 /* Not const: its fn is bound at start-up (translator.h). */
@@ -21,6 +26,33 @@ const struct ir_helper *const tr_helper_lookup_tb_ptr = &lookup_tb_ptr_info;
 void tr_set_lookup_tb_ptr(const void *(*fn)(void *env))
 {
     lookup_tb_ptr_info.fn = (void *)fn;
+}
+
+static enum tr_fp_mode fp_mode;
+static pthread_once_t fp_mode_once = PTHREAD_ONCE_INIT;
+
+static void fp_mode_init(void)
+{
+    static const char *const names[] = {
+        [TR_FP_JIT] = "jit", [TR_FP_FALLBACK] = "fallback",
+        [TR_FP_NOFMA] = "nofma", [TR_FP_HELPER] = "helper",
+    };
+    const char *v = getenv("LOOM_FP");
+    if (!v || !*v)
+        return;
+    for (unsigned i = 0; i < sizeof(names) / sizeof(names[0]); i++)
+        if (!strcmp(v, names[i])) {
+            fp_mode = (enum tr_fp_mode)i;
+            return;
+        }
+    loom_user_error("LOOM_FP=%s: expected jit, fallback, nofma or helper", v);
+}
+
+/* pthread_once orders the write of fp_mode before every reader's return. */
+enum tr_fp_mode tr_fp_mode(void)
+{
+    pthread_once(&fp_mode_once, fp_mode_init);
+    return fp_mode;
 }
 
 /* Leave room for the biggest single guest instruction's IR (an AMO or a CSR

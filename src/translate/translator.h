@@ -97,6 +97,19 @@ extern struct tr_runtime tr_runtime;
 void tr_set_lookup_tb_ptr(const void *(*fn)(void *env));
 extern const struct ir_helper *const tr_helper_lookup_tb_ptr;
 
+/* How floating point is translated (LOOM_FP in the environment, read once;
+ * docs/backend.md "Floating point"):
+ *   jit       (default) FP IR ops, inline SSE/FMA3 fast paths, the front
+ *             end's exact fallback for the rest
+ *   fallback  FP IR ops, but the backend always calls the fallback
+ *   nofma     as jit, but fused multiply-adds always take the fallback
+ *             (what a host without FMA3 runs)
+ *   helper    no FP IR ops: the front end calls its exact helpers as before
+ *             the JIT existed (the oracle of the differential test)
+ * Any other value: one line on stderr, exit 2. */
+enum tr_fp_mode { TR_FP_JIT, TR_FP_FALLBACK, TR_FP_NOFMA, TR_FP_HELPER };
+enum tr_fp_mode tr_fp_mode(void);
+
 static inline bool tr_unwind(uintptr_t host_pc, uint64_t data[2])
 {
     return host_pc && tr_runtime.unwind && tr_runtime.unwind(host_pc, data);

@@ -44,11 +44,17 @@ static inline int fpu_has_rm(int op)
 	return op <= OP_SQRT || (op >= OP_CVT_W && op <= OP_NMADD);
 }
 
+/* fflags before the op: 0 unless a program sets fpu_fl0 (fpu_diff.h
+ * starts ops with flags already raised, as real code runs: the JIT's
+ * inline paths depend on NX being set). */
+static uint64_t fpu_fl0 __attribute__((unused));
+
 #define FPU_ASM(body) \
 	__asm__ volatile("fmv.d.x ft0, %2\n\tfmv.d.x ft1, %3\n\t" \
-			 "fmv.d.x ft3, %4\n\tfsflags zero\n\t" body \
+			 "fmv.d.x ft3, %4\n\tfsflags %5\n\t" body \
 			 "\n\tfrflags %1" \
-			 : "=&r"(r), "=&r"(fl) : "r"(a), "r"(b), "r"(c) \
+			 : "=&r"(r), "=&r"(fl) : "r"(a), "r"(b), "r"(c), \
+			   "r"(fpu_fl0) \
 			 : "ft0", "ft1", "ft2", "ft3")
 #define F3(i, rm) FPU_ASM(i " ft2, ft0, ft1, ft3" rm "\n\tfmv.x.d %0, ft2")
 #define F2(i, rm) FPU_ASM(i " ft2, ft0, ft1" rm "\n\tfmv.x.d %0, ft2")

@@ -81,6 +81,7 @@ static uint64_t rand_int(void)
 	}
 }
 
+#ifndef FPU_RAND_NO_RUN
 static void fpu_rand_run(unsigned mant, unsigned ebits, const uint64_t *tab,
 			 int ntab, unsigned omant, unsigned oebits,
 			 const uint64_t *otab, int notab)
@@ -115,5 +116,6 @@ static void fpu_rand_run(unsigned mant, unsigned ebits, const uint64_t *tab,
 	}
 	rt_check("ran", 1, 1);
 }
+#endif
 
 #endif

@@ -60,6 +60,10 @@ enum rv_irq {
 /* Bit 16: an execute trigger can fire at this privilege (trigger.h): every
  * instruction of the TB calls the trigger check first. */
 #define RV_TBF_TRIG       (1u << 16)
+/* bits 17-19: fcsr.frm, so that an FP op with rm = dyn is translated with
+ * its mode (trans_fp.c).  Only CSR instructions write frm, and each ends
+ * its TB. */
+#define RV_TBF_FRM_SHIFT  17
 
 /* MMU indexes into the softmmu TLB (docs/riscv.md "MMU indexes"): U and S
  * translate through satp with that privilege's page permissions; S_SUM is S
@@ -146,7 +150,8 @@ static inline uint32_t rv_tb_flags(const struct rv_hart *h)
         mmu = RV_MMU_S_SUM;
     return (uint32_t)h->priv | (mmu << RV_TBF_MMU_SHIFT) |
            ((uint32_t)(h->mstatus >> 13) & 3) << RV_TBF_FS_SHIFT |
-           ((h->trig.exec_privs >> h->priv) & 1 ? RV_TBF_TRIG : 0);
+           ((h->trig.exec_privs >> h->priv) & 1 ? RV_TBF_TRIG : 0) |
+           (h->frm & 7) << RV_TBF_FRM_SHIFT;
 }
 /* Translate the TB starting at pc with flags into ir.  May raise an
  * instruction fault for the first instruction (siglongjmp; the trap is taken

@@ -519,20 +519,19 @@ static uint64_t fp_class(const struct fp_fmt *f, uint64_t a)
     return s ? 1u << 1 : 1u << 6;
 }
 
-/* ---- register file ---- */
+/* ---- register images ---- */
 
-/* Operand r as format bits: a single must be NaN-boxed. */
-static uint64_t fp_get(const struct rv_hart *h, unsigned r, bool dbl)
+/* A register image as format bits: a single must be NaN-boxed. */
+static uint64_t fp_unbox(uint64_t v, bool dbl)
 {
-    uint64_t v = h->f[r];
     if (dbl)
         return v;
     return (v >> 32) == 0xffffffffu ? (uint32_t)v : F32_QNAN;
 }
 
-static void fp_set(struct rv_hart *h, unsigned r, uint64_t bits, bool dbl)
+static uint64_t fp_box(uint64_t bits, bool dbl)
 {
-    h->f[r] = dbl ? bits : bits | 0xffffffff00000000ull;
+    return dbl ? bits : bits | 0xffffffff00000000ull;
 }
 
 static bool fp_op_has_rm(unsigned sop)
@@ -542,6 +541,72 @@ static bool fp_op_has_rm(unsigned sop)
            sop == RV_OP_FCVT_S_D;
 }
 
+/* Does op (S or D block) write an x register (else an f register)? */
+static bool fp_op_writes_x(unsigned sop)
+{
+    return (sop >= RV_OP_FEQ_S && sop <= RV_OP_FCVT_LU_S) ||
+           sop == RV_OP_FMV_X_W;
+}
+
+/* Op `op` (enum rv_op) in rounding mode rm (0..4, resolved) on the raw
+ * register images ia, ib, ic (rs1, rs2, rs3) and integer operand xsrc:
+ * returns the image for f[rd] (boxed) or the value for x[rd]; accrues
+ * fflags into *fl.  Pure: the one definition of every F/D op. */
+static uint64_t fp_exec(unsigned op, unsigned rm, uint64_t ia, uint64_t ib,
+                        uint64_t ic, uint64_t xsrc, unsigned *fl)
+{
+    bool dbl = op >= RV_OP_FLD;
+    unsigned sop = dbl ? op - RV_FP_D_DELTA : op;
+    const struct fp_fmt *f = dbl ? &fmt_d : &fmt_s;
+    uint64_t a = fp_unbox(ia, dbl), b = fp_unbox(ib, dbl);
+    uint64_t sb = fp_sign_bit(f);
+
+    switch (sop) {
+    case RV_OP_FMADD_S: case RV_OP_FMSUB_S:
+    case RV_OP_FNMSUB_S: case RV_OP_FNMADD_S: {
+        /* fmsub: a*b-c; fnmsub: -(a*b)+c; fnmadd: -(a*b)-c.  Negating an
+         * operand flips its sign bit (a NaN stays a NaN). */
+        uint64_t c = fp_unbox(ic, dbl);
+        if (sop == RV_OP_FMSUB_S || sop == RV_OP_FNMADD_S)
+            c ^= sb;
+        if (sop == RV_OP_FNMSUB_S || sop == RV_OP_FNMADD_S)
+            a ^= sb;
+        return fp_box(fp_arith(f, FA_FMA, a, b, c, rm, fl), dbl);
+    }
+    case RV_OP_FADD_S: case RV_OP_FSUB_S: case RV_OP_FMUL_S:
+    case RV_OP_FDIV_S: case RV_OP_FSQRT_S: {
+        /* FADD..FSQRT are consecutive in rv_ops.def, like enum fp_arith. */
+        enum fp_arith fa = (enum fp_arith)(sop - RV_OP_FADD_S);
+        return fp_box(fp_arith(f, fa, a, fa == FA_SQRT ? 0 : b, 0, rm, fl),
+                      dbl);
+    }
+    case RV_OP_FSGNJ_S:  return fp_box((a & ~sb) | (b & sb), dbl);
+    case RV_OP_FSGNJN_S: return fp_box((a & ~sb) | (~b & sb), dbl);
+    case RV_OP_FSGNJX_S: return fp_box(a ^ (b & sb), dbl);
+    case RV_OP_FMIN_S: case RV_OP_FMAX_S:
+        return fp_box(fp_minmax(f, a, b, sop == RV_OP_FMAX_S, fl), dbl);
+    case RV_OP_FEQ_S: case RV_OP_FLT_S: case RV_OP_FLE_S:
+        return fp_compare(f, sop, a, b, fl);
+    case RV_OP_FCLASS_S: return fp_class(f, a);
+    case RV_OP_FCVT_W_S:  return fp_to_int(f, a, true, false, rm, fl);
+    case RV_OP_FCVT_WU_S: return fp_to_int(f, a, false, false, rm, fl);
+    case RV_OP_FCVT_L_S:  return fp_to_int(f, a, true, true, rm, fl);
+    case RV_OP_FCVT_LU_S: return fp_to_int(f, a, false, true, rm, fl);
+    case RV_OP_FCVT_S_W: case RV_OP_FCVT_S_WU:
+    case RV_OP_FCVT_S_L: case RV_OP_FCVT_S_LU:
+        return fp_box(fp_from_int(f, xsrc, sop, rm, fl), dbl);
+    case RV_OP_FMV_X_W:   /* raw bits, no unboxing; .w sign-extends */
+        return dbl ? ia : (uint64_t)(int64_t)(int32_t)ia;
+    case RV_OP_FMV_W_X:
+        return fp_box(dbl ? xsrc : (uint32_t)xsrc, dbl);
+    case RV_OP_FCVT_S_D:  /* fcvt.s.d (S block) / fcvt.d.s (D block) */
+        return dbl ? fp_convert(&fmt_d, &fmt_s, fp_unbox(ia, false), rm, fl)
+                   : fp_box(fp_convert(&fmt_s, &fmt_d, ia, rm, fl), false);
+    default:
+        return 0;
+    }
+}
+
 uint64_t rv_helper_fp(void *env, uint64_t desc, uint64_t xsrc)
 {
     struct rv_hart *h = env;
@@ -549,12 +614,10 @@ uint64_t rv_helper_fp(void *env, uint64_t desc, uint64_t xsrc)
     unsigned op = (unsigned)(desc >> 32);
     bool dbl = op >= RV_OP_FLD;
     unsigned sop = dbl ? op - RV_FP_D_DELTA : op;
-    const struct fp_fmt *f = dbl ? &fmt_d : &fmt_s;
     unsigned rd = (raw >> 7) & 31, rs1 = (raw >> 15) & 31;
     unsigned rs2 = (raw >> 20) & 31, rs3 = raw >> 27;
     unsigned rm = (raw >> 12) & 7, fl = 0;
-    uint64_t a = fp_get(h, rs1, dbl), b = fp_get(h, rs2, dbl), r, ret = 0;
-    uint64_t sb = fp_sign_bit(f);
+    uint64_t r;
 
     if (fp_op_has_rm(sop)) {
         if (rm == RM_DYN)
@@ -562,59 +625,29 @@ uint64_t rv_helper_fp(void *env, uint64_t desc, uint64_t xsrc)
         if (rm > RM_RMM)
             rv_raise_exception(h, RV_EXC_ILLEGAL, raw, GETPC());
     }
-    switch (sop) {
-    case RV_OP_FMADD_S: case RV_OP_FMSUB_S:
-    case RV_OP_FNMSUB_S: case RV_OP_FNMADD_S: {
-        /* fmsub: a*b-c; fnmsub: -(a*b)+c; fnmadd: -(a*b)-c.  Negating an
-         * operand flips its sign bit (a NaN stays a NaN). */
-        uint64_t c = fp_get(h, rs3, dbl);
-        if (sop == RV_OP_FMSUB_S || sop == RV_OP_FNMADD_S)
-            c ^= sb;
-        if (sop == RV_OP_FNMSUB_S || sop == RV_OP_FNMADD_S)
-            a ^= sb;
-        fp_set(h, rd, fp_arith(f, FA_FMA, a, b, c, rm, &fl), dbl);
-        break;
-    }
-    case RV_OP_FADD_S: case RV_OP_FSUB_S: case RV_OP_FMUL_S:
-    case RV_OP_FDIV_S: case RV_OP_FSQRT_S: {
-        /* FADD..FSQRT are consecutive in rv_ops.def, like enum fp_arith. */
-        enum fp_arith fa = (enum fp_arith)(sop - RV_OP_FADD_S);
-        fp_set(h, rd, fp_arith(f, fa, a, fa == FA_SQRT ? 0 : b, 0, rm, &fl),
-               dbl);
-        break;
-    }
-    case RV_OP_FSGNJ_S:  fp_set(h, rd, (a & ~sb) | (b & sb), dbl); break;
-    case RV_OP_FSGNJN_S: fp_set(h, rd, (a & ~sb) | (~b & sb), dbl); break;
-    case RV_OP_FSGNJX_S: fp_set(h, rd, a ^ (b & sb), dbl); break;
-    case RV_OP_FMIN_S: case RV_OP_FMAX_S:
-        fp_set(h, rd, fp_minmax(f, a, b, sop == RV_OP_FMAX_S, &fl), dbl);
-        break;
-    case RV_OP_FEQ_S: case RV_OP_FLT_S: case RV_OP_FLE_S:
-        ret = fp_compare(f, sop, a, b, &fl);
-        break;
-    case RV_OP_FCLASS_S: ret = fp_class(f, a); break;
-    case RV_OP_FCVT_W_S:  ret = fp_to_int(f, a, true, false, rm, &fl); break;
-    case RV_OP_FCVT_WU_S: ret = fp_to_int(f, a, false, false, rm, &fl); break;
-    case RV_OP_FCVT_L_S:  ret = fp_to_int(f, a, true, true, rm, &fl); break;
-    case RV_OP_FCVT_LU_S: ret = fp_to_int(f, a, false, true, rm, &fl); break;
-    case RV_OP_FCVT_S_W: case RV_OP_FCVT_S_WU:
-    case RV_OP_FCVT_S_L: case RV_OP_FCVT_S_LU:
-        fp_set(h, rd, fp_from_int(f, xsrc, sop, rm, &fl), dbl);
-        break;
-    case RV_OP_FMV_X_W:   /* raw bits, no unboxing; .w sign-extends */
-        ret = dbl ? h->f[rs1] : (uint64_t)(int64_t)(int32_t)h->f[rs1];
-        break;
-    case RV_OP_FMV_W_X:
-        fp_set(h, rd, dbl ? xsrc : (uint32_t)xsrc, dbl);
-        break;
-    case RV_OP_FCVT_S_D:  /* fcvt.s.d (S block) / fcvt.d.s (D block) */
-        r = dbl ? fp_convert(&fmt_d, &fmt_s, fp_get(h, rs1, false), rm, &fl)
-                : fp_convert(&fmt_s, &fmt_d, h->f[rs1], rm, &fl);
-        fp_set(h, rd, r, dbl);
-        break;
-    default:
-        break;
-    }
+    r = fp_exec(op, rm, h->f[rs1], h->f[rs2], h->f[rs3], xsrc, &fl);
     h->fflags |= fl;
-    return ret;
+    if (fp_op_writes_x(sop))
+        return r;
+    h->f[rd] = r;
+    return 0;
+}
+
+uint64_t rv_helper_fp_op(void *env, uint64_t a, uint64_t b, uint64_t c,
+                         uint64_t desc)
+{
+    struct rv_hart *h = env;
+    unsigned op = (unsigned)desc & 0xff, rm = (unsigned)(desc >> 8) & 7;
+    unsigned fl = 0;
+    bool dbl = op >= RV_OP_FLD;
+    unsigned sop = dbl ? op - RV_FP_D_DELTA : op;
+    uint64_t r;
+
+    /* The integer source of fcvt.fmt.{w,wu,l,lu} comes in a. */
+    if (sop >= RV_OP_FCVT_S_W && sop <= RV_OP_FCVT_S_LU)
+        r = fp_exec(op, rm, 0, 0, 0, a, &fl);
+    else
+        r = fp_exec(op, rm, a, b, c, 0, &fl);
+    h->fflags |= fl;
+    return r;
 }

@@ -224,6 +224,7 @@ struct rv_dc {
     struct rv_insn insn;     /* the instruction being translated */
     unsigned fs;             /* mstatus.FS from the TB flags */
     bool fs_dirty;           /* FS is Dirty here (flags, or set in this TB) */
+    unsigned frm;            /* fcsr.frm from the TB flags (dyn rm) */
 };
 
 /* Operand access: x0 reads as constant 0. */

@@ -33,12 +33,20 @@ static const char *const rv_gpr_names[32] = {
     "x22", "x23", "x24", "x25", "x26", "x27", "x28", "x29", "x30", "x31",
 };
 
+/* The FP IR ops' fallback and the sticky flags they accrue (trans_fp.c). */
+static const struct ir_fp_env rv_fp_env = {
+    .fallback = RV_HELPER(fp_op),
+    .flags_off = (int32_t)offsetof(struct rv_hart, fflags),
+    .nx_mask = 1,                /* fflags.NX */
+};
+
 void rv_tr_init_globals(struct ir_ctx *ir)
 {
     for (unsigned r = 1; r < 32; r++)
         ir_global(ir, IR_I64, (int32_t)offsetof(struct rv_hart, x[r]),
                   rv_gpr_names[r]);
     ir_global(ir, IR_I64, (int32_t)offsetof(struct rv_hart, pc), "pc");
+    ir->fp = &rv_fp_env;
 }
 
 /* Find our globals in the context by their env offsets: keeps no per-thread
@@ -231,6 +239,7 @@ int rv_translate(struct rv_hart *h, struct ir_ctx *ir, uint64_t pc,
         .mmu_idx = (flags >> RV_TBF_MMU_SHIFT) & 3,
         .fs = (flags >> RV_TBF_FS_SHIFT) & 3,
         .fs_dirty = ((flags >> RV_TBF_FS_SHIFT) & 3) == 3,
+        .frm = (flags >> RV_TBF_FRM_SHIFT) & 7,
         .page_va = pc & TLB_PAGE_MASK,
     };
     uint64_t pa;

@@ -84,6 +84,29 @@ static void test_forms(void **state)
     CHECK("40 0f 94 c6 40 0f b6 f6", x86_setcc(&b, X86_CC_E, X86_RSI)); /* sete sil; movzx esi, sil */
     CHECK("4d 0f 4c c7", x86_cmov(&b, true, X86_CC_L, X86_R8, X86_R15)); /* cmovl r8, r15 */
     CHECK("0f 45 c2", x86_cmov(&b, false, X86_CC_NE, X86_RAX, X86_RDX)); /* cmovne eax, edx */
+    /* the FP ops' forms (be_fp.c) */
+    CHECK("f2 0f 58 c1", x86_sse_op(&b, OPC_SSE_ADD, true, 0, 1)); /* addsd xmm0, xmm1 */
+    CHECK("f3 0f 58 c1", x86_sse_op(&b, OPC_SSE_ADD, false, 0, 1)); /* addss xmm0, xmm1 */
+    CHECK("f2 0f 5c c1", x86_sse_op(&b, OPC_SSE_SUB, true, 0, 1)); /* subsd xmm0, xmm1 */
+    CHECK("f3 0f 59 c1", x86_sse_op(&b, OPC_SSE_MUL, false, 0, 1)); /* mulss xmm0, xmm1 */
+    CHECK("f2 0f 5e c1", x86_sse_op(&b, OPC_SSE_DIV, true, 0, 1)); /* divsd xmm0, xmm1 */
+    CHECK("f2 0f 51 c0", x86_sse_op(&b, OPC_SSE_SQRT, true, 0, 0)); /* sqrtsd xmm0, xmm0 */
+    CHECK("f2 0f 5a c8", x86_sse_op(&b, OPC_SSE_CVT, true, 1, 0)); /* cvtsd2ss xmm1, xmm0 */
+    CHECK("f3 0f 5a d1", x86_sse_op(&b, OPC_SSE_CVT, false, 2, 1)); /* cvtss2sd xmm2, xmm1 */
+    CHECK("66 48 0f 6e c6", x86_movq_xr(&b, 0, X86_RSI)); /* movq xmm0, rsi */
+    CHECK("66 49 0f 6e d1", x86_movq_xr(&b, 2, X86_R9)); /* movq xmm2, r9 */
+    CHECK("66 49 0f 7e c0", x86_movq_rx(&b, X86_R8, 0)); /* movq r8, xmm0 */
+    CHECK("66 48 0f 7e c8", x86_movq_rx(&b, X86_RAX, 1)); /* movq rax, xmm1 */
+    CHECK("66 0f 2e c1", x86_op_rr(&b, OPC_UCOMISS | P_DATA16, 0, 1)); /* ucomisd xmm0, xmm1 */
+    CHECK("0f 2e c1", x86_op_rr(&b, OPC_UCOMISS, 0, 1)); /* ucomiss xmm0, xmm1 */
+    CHECK("f2 4c 0f 2c d0", x86_sse_op(&b, OPC_SSE_CVTT2SI | P_REXW, true, X86_R10, 0)); /* cvttsd2si r10, xmm0 */
+    CHECK("f3 48 0f 2d c0", x86_sse_op(&b, OPC_SSE_CVT2SI | P_REXW, false, X86_RAX, 0)); /* cvtss2si rax, xmm0 */
+    CHECK("f2 49 0f 2a cc", x86_sse_op(&b, OPC_SSE_CVTSI2 | P_REXW, true, 1, X86_R12)); /* cvtsi2sd xmm1, r12 */
+    CHECK("f3 48 0f 2a c2", x86_sse_op(&b, OPC_SSE_CVTSI2 | P_REXW, false, 0, X86_RDX)); /* cvtsi2ss xmm0, rdx */
+    CHECK("66 0f 76 c9", x86_op_rr(&b, OPC_PCMPEQD, 1, 1)); /* pcmpeqd xmm1, xmm1 */
+    CHECK("c4 e2 f1 a9 c2", x86_vfma213(&b, VEX_VFMADD213, true, 0, 1, 2)); /* vfmadd213sd xmm0, xmm1, xmm2 */
+    CHECK("c4 e2 71 af c2", x86_vfma213(&b, VEX_VFNMSUB213, false, 0, 1, 2)); /* vfnmsub213ss xmm0, xmm1, xmm2 */
+    CHECK("41 f6 86 20 02 00 00 01", (x86_encode(&b, OPC_GRP3_Eb, EXT3_TEST, X86_M_MEM, X86_R14, X86_NOREG, 0, 0x220, 1), x86_imm8(&b, 1))); /* test byte [r14+0x220], 1 */
     CHECK("48 85 c9", x86_test_rr(&b, true, X86_RCX, X86_RCX)); /* test rcx, rcx */
     CHECK("41 54", x86_push(&b, X86_R12)); /* push r12 */
     CHECK("5b", x86_pop(&b, X86_RBX)); /* pop rbx */

@@ -269,29 +269,65 @@ static void test_system_ends_tb(void **state)
     }
 }
 
-/* The helpers' flags come from helpers.def: fp touches only FP state
- * unless the op may raise (dyn rm) or exchanges an x register. */
+/* The helpers' flags come from helpers.def: fp (fclass, or an op whose
+ * dyn rm meets an invalid frm, which raises) reads globals; csr, mret,
+ * wfi as declared.  (F/D arithmetic, compares, conversions, fmv and fsgnj
+ * are no longer helper calls: test_fp_ops.) */
 static void test_helper_flags(void **state)
 {
     struct fx *f = *state;
-    static const struct { uint32_t insn; const char *name; unsigned flags; }
+    static const struct { uint32_t insn; unsigned frm; const char *name;
+                          unsigned flags; }
     cases[] = {
-        { 0x023100d3, "fp", IR_CALL_NO_GLOBALS },   /* fadd.d f1,f2,f3,rne */
-        { 0x023170d3, "fp", IR_CALL_READ_ONLY },    /* fadd.d f1,f2,f3,dyn */
-        { 0xe2008553, "fp", IR_CALL_READ_ONLY },    /* fmv.x.d a0,f1 */
-        { I_CSRRW, "csr", IR_CALL_READ_ONLY },
-        { I_MRET, "mret", 0 },
-        { I_WFI, "wfi", IR_CALL_READ_ONLY },
+        { 0x023170d3, 5, "fp", IR_CALL_READ_ONLY },  /* fadd.d dyn, frm 5 */
+        { 0xe2009553, 0, "fp", IR_CALL_READ_ONLY },  /* fclass.d a0,f1 */
+        { I_CSRRW, 0, "csr", IR_CALL_READ_ONLY },
+        { I_MRET, 0, "mret", 0 },
+        { I_WFI, 0, "wfi", IR_CALL_READ_ONLY },
     };
     f->h->mstatus |= 3ull << 13;            /* FS = Dirty: F/D enabled */
     for (size_t i = 0; i < ARRAY_SIZE(cases); i++) {
         put32(f, RAM_BASE, cases[i].insn);
+        f->h->frm = cases[i].frm;
         translate(f, RAM_BASE, 1);
         assert_int_equal(count_op(f->ir, IR_CALL), 1);
         if (!has_call(f->ir, cases[i].name, cases[i].flags))
             fail_msg("%#x: no call %s flags=%u", cases[i].insn,
                      cases[i].name, cases[i].flags);
     }
+    f->h->frm = 0;
+}
+
+/* F/D ops become FP IR ops with a static rounding mode: rm from the
+ * instruction, dyn from frm in the TB flags, RMM as IR_FRM_OTHER; fmv is
+ * integer IR.  None calls a helper. */
+static void test_fp_ops(void **state)
+{
+    struct fx *f = *state;
+    static const struct { uint32_t insn; unsigned frm; enum ir_opc opc;
+                          unsigned rm; }
+    cases[] = {
+        { 0x023100d3, 3, IR_FADD, IR_FRM_RNE },    /* fadd.d f1,f2,f3,rne */
+        { 0x023170d3, 2, IR_FADD, IR_FRM_RDN },    /* fadd.d ...,dyn; frm 2 */
+        { 0x023140d3, 0, IR_FADD, IR_FRM_OTHER },  /* fadd.d ...,rmm */
+        { 0x1a3170d3, 1, IR_FDIV, IR_FRM_RTZ },    /* fdiv.d ...,dyn; frm 1 */
+        { 0x1a3170d3, 4, IR_FDIV, IR_FRM_OTHER },  /* fdiv.d ...,dyn; frm 4 */
+        { 0xe2008553, 0, IR_NOP, 0 },              /* fmv.x.d a0,f1 */
+    };
+    f->h->mstatus |= 3ull << 13;
+    for (size_t i = 0; i < ARRAY_SIZE(cases); i++) {
+        put32(f, RAM_BASE, cases[i].insn);
+        f->h->frm = cases[i].frm;
+        translate(f, RAM_BASE, 1);
+        assert_int_equal(count_op(f->ir, IR_CALL), 0);
+        if (cases[i].opc == IR_NOP)
+            continue;
+        int o = find_op(f->ir, cases[i].opc, 0);
+        assert_true(o >= 0);
+        assert_int_equal(f->ir->ops[o].type, IR_I64);
+        assert_int_equal(f->ir->ops[o].args[3], cases[i].rm);
+    }
+    f->h->frm = 0;
 }
 
 static void test_illegal(void **state)
@@ -351,6 +387,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_w_op, setup, teardown),
         cmocka_unit_test_setup_teardown(test_mem_ops, setup, teardown),
         cmocka_unit_test_setup_teardown(test_system_ends_tb, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_fp_ops, setup, teardown),
         cmocka_unit_test_setup_teardown(test_helper_flags, setup, teardown),
         cmocka_unit_test_setup_teardown(test_illegal, setup, teardown),
         cmocka_unit_test_setup_teardown(test_lui_and_x0, setup, teardown),
