@@ -8,6 +8,7 @@
 #define LOOM_TBHT_JC_H
 
 #include <stdatomic.h>
+#include <stdbool.h>
 #include <stdint.h>
 #include "tbht/tb.h"
 
@@ -41,5 +42,11 @@ static inline void jc_set(struct jc *c, uint64_t pc, struct tb *tb)
 void jc_clear(struct jc *c);                       /* whole cache */
 /* Entries whose pc lies on the page of vaddr or the page before it. */
 void jc_clear_page(struct jc *c, uint64_t vaddr, unsigned page_bits);
+
+/* Debug checks of the owner's cache after a flush (INV(J3), INV(J4)),
+ * written independently of the clearing code: no entry holds a TB with a
+ * guest byte on page(vaddr); no entry at all. */
+bool jc_check_page_clear(struct jc *c, uint64_t vaddr, unsigned page_bits);
+bool jc_check_empty(struct jc *c);
 
 #endif

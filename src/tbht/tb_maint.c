@@ -92,6 +92,15 @@ bool tb_link(const struct tb_maint *m, struct tb *src, unsigned slot,
     if (atomic_load_explicit(&src->invalid, memory_order_relaxed) ||
         atomic_load_explicit(&src->jmp_dest[slot], memory_order_relaxed))
         return false;                    /* cheap early outs, re-checked */
+    /* INV(L1), checked here from what both TBs recorded when they were
+     * translated, not from the caller's filter (exec.c tb_link_checked):
+     * dst starts on src's guest virtual page, was translated from the same
+     * physical page, and does not run into a second page. */
+    INV_ASSERT(L1, !m->same_page_links ||
+                   ((src->pc >> m->page_bits) == (dst->pc >> m->page_bits) &&
+                    (src->phys_pc >> m->page_bits) ==
+                        (dst->phys_pc >> m->page_bits) &&
+                    dst->phys_page2 == UINT64_MAX));
     loom_spin_lock(&dst->jmp_lock);
     /* INV(L3): dst's invalidator sets `invalid` before it takes this lock
      * to reset dst's incoming jumps: either it finds our entry, or we see

@@ -35,6 +35,11 @@ struct tb_maint {
      * NULL.  Called last in invalidation, with no lock held. */
     void (*jc_remove)(struct tb *tb, void *arg);
     void *arg;
+    /* INV(L1): links only within one guest virtual page, into a TB that
+     * stays on one page.  When set, tb_link asserts it from the pages
+     * recorded in both TBs (the vCPU layer sets it; link-torture links
+     * across pages on purpose to stress the protocol, and leaves it off). */
+    bool same_page_links;
 };
 
 /* Guest-physical bytes of tb on its page n (0: first, 1: second):

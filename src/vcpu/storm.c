@@ -28,11 +28,12 @@ enum { ST_FULL, ST_TLB, ST_PAGE, ST_EXCL, ST_KICK, ST_N };
 static const char *const st_names[ST_N] = { "full", "tlb", "page", "excl", "kick" };
 
 static uint64_t st_period_us[ST_N];
-/* Storm work queued to each hart and not yet run: the storm never queues
- * more while one is outstanding, so a slow host (ThreadSanitizer, many
+/* Storm work of each kind queued to each hart and not yet run: the storm
+ * never queues more of a kind while one is outstanding (so up to three
+ * items wait on a hart at once, which exercises the FIFO order, V5), so a slow host (ThreadSanitizer, many
  * harts on few cores) gets a slower storm instead of an ever-growing work
  * queue that starves the guest. */
-static _Atomic unsigned st_outstanding[VCPU_MAX];
+static _Atomic unsigned st_outstanding[ST_N][VCPU_MAX];
 static uint64_t st_seed = 1;
 static _Atomic uint64_t st_count[ST_N];
 
@@ -55,29 +56,29 @@ static void work_request_flush(struct rv_hart *h, void *arg)
 {
     (void)arg;
     vcpu_of(h)->flush_requested = true;
-    atomic_fetch_sub(&st_outstanding[vcpu_of(h)->index], 1);
+    atomic_fetch_sub(&st_outstanding[ST_FULL][vcpu_of(h)->index], 1);
 }
 
 static void work_flush_tlb(struct rv_hart *h, void *arg)
 {
     (void)arg;
     vcpu_tlb_flush(h);
-    atomic_fetch_sub(&st_outstanding[vcpu_of(h)->index], 1);
+    atomic_fetch_sub(&st_outstanding[ST_TLB][vcpu_of(h)->index], 1);
 }
 
 static void work_flush_page(struct rv_hart *h, void *arg)
 {
     vcpu_tlb_flush_page(h, (uint64_t)(uintptr_t)arg);
-    atomic_fetch_sub(&st_outstanding[vcpu_of(h)->index], 1);
+    atomic_fetch_sub(&st_outstanding[ST_PAGE][vcpu_of(h)->index], 1);
 }
 
-/* Queue fn on h unless storm work for h is still outstanding. */
-static bool st_queue(struct rv_hart *h, vcpu_work_fn fn, void *arg)
+/* Queue fn on h unless storm work of this kind for h is outstanding. */
+static bool st_queue(int what, struct rv_hart *h, vcpu_work_fn fn, void *arg)
 {
     unsigned i = vcpu_of(h)->index;
-    if (atomic_load(&st_outstanding[i]))
+    if (atomic_load(&st_outstanding[what][i]))
         return false;
-    atomic_fetch_add(&st_outstanding[i], 1);
+    atomic_fetch_add(&st_outstanding[what][i], 1);
     vcpu_async_run(h, fn, arg);
     return true;
 }
@@ -97,16 +98,16 @@ static void st_do(int what, uint64_t *rng)
     struct rv_hart *h = vcpu_hart((unsigned)(st_rand(rng) % n));
     bool done = true;
     switch (what) {
-    case ST_FULL: done = st_queue(h, work_request_flush, NULL); break;
+    case ST_FULL: done = st_queue(ST_FULL, h, work_request_flush, NULL); break;
     case ST_TLB:
         done = false;
         for (unsigned i = 0; i < n; i++)
-            done |= st_queue(vcpu_hart(i), work_flush_tlb, NULL);
+            done |= st_queue(ST_TLB, vcpu_hart(i), work_flush_tlb, NULL);
         break;
     case ST_PAGE: {
         /* a page of the first 1 MiB of RAM, where test programs live */
         uint64_t va = 0x80000000ull + (st_rand(rng) % 256) * TLB_PAGE_SIZE;
-        done = st_queue(h, work_flush_page, (void *)(uintptr_t)va);
+        done = st_queue(ST_PAGE, h, work_flush_page, (void *)(uintptr_t)va);
         break;
     }
     case ST_EXCL:

@@ -78,7 +78,7 @@ static void tbm_init(void)
     vcpu_tbm = (struct tb_maint){
         .ht = vcpu_tbht, .pages = vcpu_pages, .page_bits = TLB_PAGE_BITS,
         .patch_jump = vcpu_patch_jump, .reset_jump = vcpu_reset_jump,
-        .jc_remove = vcpu_jc_remove,
+        .jc_remove = vcpu_jc_remove, .same_page_links = true,
     };
 }
 
@@ -219,6 +219,9 @@ void vcpu_tlb_flush(struct rv_hart *h)
     INV_ASSERT(V4, vcpu_is_owner(vcpu_of(h)) || vcpu_in_exclusive_body());
     tlb_flush(&h->tlb);
     jc_clear(&vcpu_of(h)->jc);
+    /* INV(J4): no entry survives a whole flush (checked after the call,
+     * so a flush that forgets the jump cache fires it). */
+    INV_ASSERT(J4, jc_check_empty(&vcpu_of(h)->jc));
 }
 
 void vcpu_tlb_flush_page(struct rv_hart *h, uint64_t vaddr)
@@ -227,6 +230,8 @@ void vcpu_tlb_flush_page(struct rv_hart *h, uint64_t vaddr)
     tlb_flush_page(&h->tlb, vaddr);
     /* INV(J3): the page and the page before it. */
     jc_clear_page(&vcpu_of(h)->jc, vaddr, TLB_PAGE_BITS);
+    /* INV(J3), from the TBs' byte ranges (jc.c jc_check_page_clear). */
+    INV_ASSERT(J3, jc_check_page_clear(&vcpu_of(h)->jc, vaddr, TLB_PAGE_BITS));
 }
 
 void vcpu_tlb_flush_hook(void *env, uint64_t vaddr, bool all)

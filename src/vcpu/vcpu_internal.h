@@ -44,6 +44,10 @@ struct vcpu {
     _Atomic bool in_guest;
     struct vcpu_work *work_head;        /* async work FIFO, under lock */
     struct vcpu_work **work_tail;
+    /* INV(V5) check: items are numbered per target at submission (under
+     * lock); the owner runs them in that order (work_ran: owner only). */
+    uint64_t work_queued;
+    uint64_t work_ran;
 } CACHE_ALIGNED;
 
 /* Shared translation state. */

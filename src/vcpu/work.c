@@ -17,6 +17,10 @@ struct vcpu_work {
     struct vcpu_work *next;
     vcpu_work_fn fn;
     void *arg;
+    /* INV(V5) check: whom the submitter meant, and its place in that
+     * target's submission order. */
+    struct vcpu *target;
+    uint64_t seq;
 };
 
 void vcpu_async_run(struct rv_hart *h, vcpu_work_fn fn, void *arg)
@@ -25,8 +29,9 @@ void vcpu_async_run(struct rv_hart *h, vcpu_work_fn fn, void *arg)
     struct vcpu_work *w = malloc(sizeof(*w));
     if (!w)
         loom_fatal("out of memory queueing vCPU work");
-    *w = (struct vcpu_work){ .fn = fn, .arg = arg };
+    *w = (struct vcpu_work){ .fn = fn, .arg = arg, .target = v };
     pthread_mutex_lock(&v->lock);
+    w->seq = ++v->work_queued;
     *v->work_tail = w;
     v->work_tail = &w->next;
     pthread_mutex_unlock(&v->lock);
@@ -49,6 +54,12 @@ void vcpu_process_work(struct vcpu *v)
     pthread_mutex_unlock(&v->lock);
     while (w) {
         struct vcpu_work *next = w->next;
+        /* INV(V5), from what the submitter recorded: this thread runs the
+         * item's target, and items run in submission order, none lost or
+         * run twice. */
+        INV_ASSERT(V5, w->target == v && vcpu_is_owner(w->target) &&
+                       w->seq == v->work_ran + 1);
+        v->work_ran = w->seq;
         w->fn(&v->hart, w->arg);
         free(w);
         w = next;

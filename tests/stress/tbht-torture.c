@@ -12,6 +12,10 @@
  *   T2.4 twins: concurrent inserts of one key produce exactly one winner
  *        and every loser gets the winner back;
  *   T2.5 a TB is removed at most once;
+ *   T2.6 no false miss: a key present for the whole run (every --pinned'th
+ *        key is inserted before the threads start and never removed) is
+ *        found by every lookup, while the other keys of its chains come
+ *        and go (removes move entries inside chains, INV(T4));
  *   T3   publication: a TB found by lookup shows the fields written before
  *        its insert (canary).
  *
@@ -19,6 +23,7 @@
  * few operations; removed TBs are freed with loom_rcu_call.  Knobs:
  *   --duration MS  --threads N  --seed S  --update-rate PCT
  *   --resize-rate PCT (per operation)  --keys K  --twin-rounds R
+ *   --pinned N (every Nth key is pinned, 0: none; default 8)
  *   --yield PCT: sched_yield() at that rate between an update's lookup and
  *   its insert/remove, to widen race windows (as urcu's debug-yield does)
  * The seed is printed for replay (thread t uses seed + t); with several
@@ -60,12 +65,13 @@ struct thr {
     unsigned long lookups, hits, inserts, ins_twin, removes, resizes;
 } CACHE_ALIGNED;
 
-enum { F_T21, F_T22, F_T23, F_T24, F_T25, F_T3, F_N };
-static const char *const fail_name[F_N] = { "T2.1", "T2.2", "T2.3", "T2.4", "T2.5", "T3" };
+enum { F_T21, F_T22, F_T23, F_T24, F_T25, F_T26, F_T3, F_N };
+static const char *const fail_name[F_N] = { "T2.1", "T2.2", "T2.3", "T2.4", "T2.5",
+                                            "T2.6", "T3" };
 
 /* Test-wide state (a test program: globals are its whole world). */
 static struct {
-    unsigned duration_ms, n_threads, n_keys, twin_rounds;
+    unsigned duration_ms, n_threads, n_keys, twin_rounds, pinned;
     double update_pct, resize_pct, yield_pct;
     uint64_t seed;
     struct tbht *ht;
@@ -79,8 +85,14 @@ static struct {
     _Atomic unsigned long fails[F_N];
 } g = {
     .duration_ms = 2000, .n_threads = 4, .n_keys = 4096, .twin_rounds = 200,
-    .update_pct = 20, .resize_pct = 0.01,
+    .update_pct = 20, .resize_pct = 0.01, .pinned = 8,
 };
+
+/* T2.6: pinned keys are in the table from before the start to the end. */
+static bool pinned(uint64_t key)
+{
+    return g.pinned && key < g.n_keys && key % g.pinned == g.pinned - 1;
+}
 
 static void fail(int which, const char *what, uint64_t key)
 {
@@ -216,7 +228,13 @@ static void *thr_main(void *arg)
         uint64_t key = (r >> 16) % g.n_keys;
         double p = (double)(r & 0xffff) / 65536.0 * 100.0;
 
-        if (p < g.update_pct) {
+        if (pinned(key)) {
+            t->lookups++;
+            if (do_lookup(key))
+                t->hits++;
+            else
+                fail(F_T26, "a key present all along was not found", key);
+        } else if (p < g.update_pct) {
             do_update(t, key);
         } else {
             t->lookups++;
@@ -238,8 +256,11 @@ static void *thr_main(void *arg)
     loom_rcu_online();
     for (unsigned i = 0; i < 20000; i++) {
         uint64_t key = (rnd(&t->rng) >> 16) % (g.n_keys + g.twin_rounds);
+        struct ttb *x = do_lookup(key);
         t->lookups++;
-        t->hits += do_lookup(key) != NULL;
+        t->hits += x != NULL;
+        if (!x && pinned(key))
+            fail(F_T26, "a key present all along was not found", key);
         if ((i & 31) == 0)
             loom_rcu_quiescent();
     }
@@ -334,7 +355,7 @@ static void usage(void)
 {
     fprintf(stderr, "usage: tbht-torture [--duration MS] [--threads N] [--seed S]\n"
             "  [--update-rate PCT] [--resize-rate PCT] [--keys K] [--twin-rounds R]\n"
-            "  [--yield PCT]\n");
+            "  [--yield PCT] [--pinned N]\n");
     exit(2);
 }
 
@@ -354,15 +375,16 @@ int main(int argc, char **argv)
         else if (!strcmp(o, "--keys")) g.n_keys = strtoul(v, NULL, 0);
         else if (!strcmp(o, "--twin-rounds")) g.twin_rounds = strtoul(v, NULL, 0);
         else if (!strcmp(o, "--yield")) g.yield_pct = strtod(v, NULL);
+        else if (!strcmp(o, "--pinned")) g.pinned = strtoul(v, NULL, 0);
         else usage();
         i++;
     }
     if (!g.n_threads || !g.n_keys)
         usage();
     printf("tbht-torture: seed=%" PRIu64 " threads=%u duration=%ums keys=%u "
-           "update=%.2f%% resize=%.4f%% twin-rounds=%u yield=%.2f%%\n", g.seed,
-           g.n_threads, g.duration_ms, g.n_keys, g.update_pct, g.resize_pct,
-           g.twin_rounds, g.yield_pct);
+           "update=%.2f%% resize=%.4f%% twin-rounds=%u yield=%.2f%% pinned=%u\n",
+           g.seed, g.n_threads, g.duration_ms, g.n_keys, g.update_pct,
+           g.resize_pct, g.twin_rounds, g.yield_pct, g.pinned);
 
     g.ht = tbht_new(16);                        /* tiny: force growth */
     g.keys = calloc(g.n_keys, sizeof(*g.keys));
@@ -376,6 +398,15 @@ int main(int argc, char **argv)
     pthread_barrier_init(&g.ro_a, NULL, g.n_threads + 1);
     pthread_barrier_init(&g.ro_b, NULL, g.n_threads + 1);
     pthread_barrier_init(&g.ro_c, NULL, g.n_threads + 1);
+    loom_rcu_register();
+    for (uint64_t k = 0; k < g.n_keys; k++)
+        if (pinned(k)) {
+            struct ttb *x = ttb_new(k);
+            if (tbht_insert(g.ht, &x->tb) != &x->tb)
+                abort();
+            atomic_store(&g.keys[k].ins_ok, 1);
+        }
+    loom_rcu_offline();                         /* R2: blocks below */
     for (unsigned t = 0; t < g.n_threads; t++) {
         th[t].idx = (int)t;
         th[t].rng = (g.seed + t) * 0x9e3779b97f4a7c15ull | 1;
@@ -402,7 +433,7 @@ int main(int argc, char **argv)
     printf("tbht-torture: lookups=%lu hits=%lu inserts=%lu twins=%lu removes=%lu "
            "resizes=%lu buckets=%zu\n", lk, hits, ins, tw, rem, rs, tbht_n_buckets(g.ht));
 
-    loom_rcu_register();
+    loom_rcu_online();
     int bad = audit();
     if (t1_bad) {
         printf("invariant T1: FAILED (table changed during lookups: %016" PRIx64

@@ -1,7 +1,7 @@
 /*
  * test_jc.c — the per-vCPU jump cache (src/tbht/jc.h, jc.c): set/get,
  * whole flush, and page flush clearing the page and the page before it
- * (INV(J3)) while keeping other pages.
+ * (INV(J3)) while keeping other pages; the independent debug checks.
  */
 #include <stdarg.h>
 #include <stddef.h>
@@ -73,12 +73,38 @@ static void test_clear_page(void **state)
     free(c);
 }
 
+/* The independent J3/J4 checks (jc_check_page_clear, jc_check_empty) see
+ * a TB by its byte range: one that starts on the page before and runs
+ * into the flushed page counts, one that ends before it does not. */
+static void test_checks(void **state)
+{
+    struct jc *c = calloc(1, sizeof(*c));
+    uint64_t base = 0x80000000;
+    struct tb cross = { .pc = base + (1u << PB) - 8, .size = 16 };
+    struct tb inside = { .pc = base + (1u << PB) - 32, .size = 16 };
+
+    (void)state;
+    assert_true(jc_check_empty(c));
+    jc_set(c, inside.pc, &inside);
+    assert_false(jc_check_empty(c));
+    assert_true(jc_check_page_clear(c, base + (1u << PB), PB));
+    assert_false(jc_check_page_clear(c, base, PB));
+    jc_set(c, cross.pc, &cross);
+    assert_false(jc_check_page_clear(c, base + (1u << PB) + 0x40, PB));
+    jc_clear_page(c, base + (1u << PB) + 0x40, PB);
+    assert_true(jc_check_page_clear(c, base + (1u << PB), PB));
+    assert_true(jc_check_page_clear(c, base, PB));
+    assert_true(jc_check_empty(c));
+    free(c);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_set_get_clear),
         cmocka_unit_test(test_index_spreads_pages),
         cmocka_unit_test(test_clear_page),
+        cmocka_unit_test(test_checks),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
