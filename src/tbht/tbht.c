@@ -297,6 +297,9 @@ static void tbht_check_chain__locked(struct tbht_bucket *head)
 }
 
 /* ---- lookup ------------------------------------------------------------- */
+/* Written only before any lookup runs (tbht.h): a plain global. */
+void (*tbht_debug_scan_hook)(void);
+
 static struct tb *tbht_scan(struct tbht_bucket *head, uint64_t phys_pc,
                             uint64_t pc, uint32_t flags, uint32_t hash)
 {
@@ -310,6 +313,10 @@ static struct tb *tbht_scan(struct tbht_bucket *head, uint64_t phys_pc,
             uint32_t h = atomic_load_explicit(&b->hashes[i], memory_order_acquire);
             struct tb *p = atomic_load_explicit(&b->ptrs[i], memory_order_acquire);
 
+#ifndef NDEBUG
+            if (unlikely(tbht_debug_scan_hook))
+                tbht_debug_scan_hook();  /* tests: a forced interleaving */
+#endif
             if (!p)
                 return NULL;            /* INV(T4): end of the chain */
             if (h == hash && tbht_key_eq(p, phys_pc, pc, flags))

@@ -55,6 +55,12 @@ size_t tbht_count(struct tbht *ht);    /* approximate under concurrency */
  * Caller: RCU reader; no writer may run during the phase. */
 uint64_t tbht_debug_checksum(struct tbht *ht);
 
+/* Tests only: when set, every lookup calls it after reading each slot
+ * (debug builds; compiled out under NDEBUG): a point where a test can
+ * yield or act to force an interleaving, as liburcu's debug yield does.
+ * Set it before the threads that look up start. */
+extern void (*tbht_debug_scan_hook)(void);
+
 /* Visit every entry (exclusive context or quiescent table). */
 void tbht_foreach(struct tbht *ht, void (*fn)(struct tb *tb, void *arg),
                   void *arg);

@@ -24,6 +24,8 @@
  *   --duration MS  --threads N  --seed S  --update-rate PCT
  *   --resize-rate PCT (per operation)  --keys K  --twin-rounds R
  *   --pinned N (every Nth key is pinned, 0: none; default 8)
+ *   --hot N (keys 0..N-1 share one chain; half the operations use them)
+ *   --scan-yield PCT: sched_yield() inside lookups' scans (debug builds)
  *   --yield PCT: sched_yield() at that rate between an update's lookup and
  *   its insert/remove, to widen race windows (as urcu's debug-yield does)
  * The seed is printed for replay (thread t uses seed + t); with several
@@ -71,7 +73,7 @@ static const char *const fail_name[F_N] = { "T2.1", "T2.2", "T2.3", "T2.4", "T2.
 
 /* Test-wide state (a test program: globals are its whole world). */
 static struct {
-    unsigned duration_ms, n_threads, n_keys, twin_rounds, pinned;
+    unsigned duration_ms, n_threads, n_keys, twin_rounds, pinned, n_hot;
     double update_pct, resize_pct, yield_pct;
     uint64_t seed;
     struct tbht *ht;
@@ -91,6 +93,8 @@ static struct {
 /* T2.6: pinned keys are in the table from before the start to the end. */
 static bool pinned(uint64_t key)
 {
+    if (key < g.n_hot)                  /* half the hot chain stays */
+        return g.pinned && key % 2;
     return g.pinned && key < g.n_keys && key % g.pinned == g.pinned - 1;
 }
 
@@ -109,8 +113,23 @@ static uint64_t rnd(uint64_t *s)            /* xorshift64* */
     return *s * 2685821657736338717ull;
 }
 
+/* --hot N: keys 0..N-1 are chosen so that their hashes agree in the low
+ * HOT_BITS bits: they share one long chain in any map of up to 2^HOT_BITS
+ * buckets, with pinned keys among them (T2.6).  A reader then spends most
+ * of a lookup walking that chain while removes move its last entry into
+ * holes: a lookup that did not validate its scan with the sequence
+ * counter would miss keys that were there all along. */
+#define HOT_BITS 16
+static uint64_t *hot_phys;          /* [n_hot]: phys of hot key k */
+
 static void key_words(uint64_t key, uint64_t *phys, uint64_t *pc, uint32_t *flags)
 {
+    if (key < g.n_hot) {
+        *phys = hot_phys[key];
+        *pc = *phys;
+        *flags = 7;
+        return;
+    }
     *phys = 0x80000000ull + 4 * key;
     *pc = 0xffffffff80000000ull + 4 * key;
     *flags = (uint32_t)(key % 3);
@@ -157,6 +176,18 @@ static struct ttb *do_lookup(uint64_t key)
     if (atomic_load(&x->lost))
         fail(F_T24, "lookup returned a twin that lost its insert", key);
     return x;
+}
+
+/* --scan-yield PCT: tbht_debug_scan_hook yields inside lookups' chain
+ * scans at that rate (per slot read), so writers run in the middle of a
+ * scan even on a small or loaded host. */
+static double scan_yield_pct;
+static __thread uint64_t scan_rng = 0x9e3779b97f4a7c15ull;
+
+static void scan_yield(void)
+{
+    if ((double)(rnd(&scan_rng) & 0xffffff) / 0x1000000 * 100.0 < scan_yield_pct)
+        sched_yield();
 }
 
 static void maybe_yield(struct thr *t)
@@ -226,6 +257,8 @@ static void *thr_main(void *arg)
     while (!atomic_load_explicit(&g.stop, memory_order_relaxed)) {
         uint64_t r = rnd(&t->rng);
         uint64_t key = (r >> 16) % g.n_keys;
+        if (g.n_hot && (r & 0x10000))   /* half the operations: hot keys */
+            key = (r >> 17) % g.n_hot;
         double p = (double)(r & 0xffff) / 65536.0 * 100.0;
 
         if (pinned(key)) {
@@ -234,8 +267,8 @@ static void *thr_main(void *arg)
                 t->hits++;
             else
                 fail(F_T26, "a key present all along was not found", key);
-        } else if (p < g.update_pct) {
-            do_update(t, key);
+        } else if (p < g.update_pct || key < g.n_hot) {
+            do_update(t, key);          /* hot churn keys: always */
         } else {
             t->lookups++;
             t->hits += do_lookup(key) != NULL;
@@ -355,7 +388,7 @@ static void usage(void)
 {
     fprintf(stderr, "usage: tbht-torture [--duration MS] [--threads N] [--seed S]\n"
             "  [--update-rate PCT] [--resize-rate PCT] [--keys K] [--twin-rounds R]\n"
-            "  [--yield PCT] [--pinned N]\n");
+            "  [--yield PCT] [--pinned N] [--hot N] [--scan-yield PCT]\n");
     exit(2);
 }
 
@@ -376,15 +409,27 @@ int main(int argc, char **argv)
         else if (!strcmp(o, "--twin-rounds")) g.twin_rounds = strtoul(v, NULL, 0);
         else if (!strcmp(o, "--yield")) g.yield_pct = strtod(v, NULL);
         else if (!strcmp(o, "--pinned")) g.pinned = strtoul(v, NULL, 0);
+        else if (!strcmp(o, "--hot")) g.n_hot = strtoul(v, NULL, 0);
+        else if (!strcmp(o, "--scan-yield")) scan_yield_pct = strtod(v, NULL);
         else usage();
         i++;
     }
-    if (!g.n_threads || !g.n_keys)
+    if (!g.n_threads || !g.n_keys || g.n_hot > g.n_keys)
         usage();
+    if (scan_yield_pct > 0)
+        tbht_debug_scan_hook = scan_yield;
+    hot_phys = calloc(g.n_hot + 1, sizeof(*hot_phys));
+    /* Hot keys live at 0x1_0000_0000 and up, apart from the others. */
+    for (uint64_t c = 0, n = 0; n < g.n_hot; c++) {
+        uint64_t phys = 0x100000000ull + 4 * c;
+        if ((tbht_hash(phys, phys, 7) & ((1u << HOT_BITS) - 1)) == 0x1234)
+            hot_phys[n++] = phys;
+    }
     printf("tbht-torture: seed=%" PRIu64 " threads=%u duration=%ums keys=%u "
-           "update=%.2f%% resize=%.4f%% twin-rounds=%u yield=%.2f%% pinned=%u\n",
+           "update=%.2f%% resize=%.4f%% twin-rounds=%u yield=%.2f%% pinned=%u hot=%u scan-yield=%.2f%%\n",
            g.seed, g.n_threads, g.duration_ms, g.n_keys, g.update_pct,
-           g.resize_pct, g.twin_rounds, g.yield_pct, g.pinned);
+           g.resize_pct, g.twin_rounds, g.yield_pct, g.pinned, g.n_hot,
+           scan_yield_pct);
 
     g.ht = tbht_new(16);                        /* tiny: force growth */
     g.keys = calloc(g.n_keys, sizeof(*g.keys));
@@ -399,8 +444,10 @@ int main(int argc, char **argv)
     pthread_barrier_init(&g.ro_b, NULL, g.n_threads + 1);
     pthread_barrier_init(&g.ro_c, NULL, g.n_threads + 1);
     loom_rcu_register();
+    /* Pinned keys, and every hot key: hot chains start interleaved
+     * (churn, pinned, churn, ...), so removes move pinned entries too. */
     for (uint64_t k = 0; k < g.n_keys; k++)
-        if (pinned(k)) {
+        if (pinned(k) || k < g.n_hot) {
             struct ttb *x = ttb_new(k);
             if (tbht_insert(g.ht, &x->tb) != &x->tb)
                 abort();
@@ -461,6 +508,7 @@ int main(int argc, char **argv)
     free(g.keys);
     free(g.twin_res);
     free(g.twin_own);
+    free(hot_phys);
     free(th);
     printf("tbht-torture: %s\n", bad ? "FAILED" : "all invariants ok");
     return bad;

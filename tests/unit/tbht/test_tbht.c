@@ -44,6 +44,52 @@ static int teardown(void **state)
     return 0;
 }
 
+/* T2 (no false miss): a lookup racing with a remove that moves the chain's
+ * last entry into the removed one's hole (INV(T4)) must still find it.
+ * The interleaving is forced with tbht_debug_scan_hook: after the reader
+ * read slot 0 (a), the "other thread" removes a, so p moves from slot 1 to
+ * slot 0 and the reader sees slot 1 empty.  Only the sequence re-check
+ * (retry) finds p. */
+static struct tbht *race_ht;
+static struct tb *race_victim;
+static unsigned race_calls;
+
+static void race_hook(void)
+{
+    if (race_calls++ == 0)
+        assert_true(tbht_remove(race_ht, race_victim));
+}
+
+static void test_lookup_retries_on_move(void **state)
+{
+    struct tbht *ht = *state;
+    struct tb *a = NULL, *p = NULL;
+    uint32_t want = tbht_hash(0x90000000, 0x90000000, 0) & 0xffff;
+
+    /* two keys in one chain for any map up to 2^16 buckets */
+    for (uint64_t c = 1; !p; c++) {
+        uint64_t pa = 0x90000000 + 4 * c;
+        if ((tbht_hash(pa, pa, 0) & 0xffff) == want)
+            p = mk_tb(pa, pa, 0);
+    }
+    a = mk_tb(0x90000000, 0x90000000, 0);
+    assert_ptr_equal(tbht_insert(ht, a), a);     /* slot 0 */
+    assert_ptr_equal(tbht_insert(ht, p), p);     /* slot 1, the last */
+    race_ht = ht;
+    race_victim = a;
+    race_calls = 0;
+    tbht_debug_scan_hook = race_hook;
+    struct tb *got = look(ht, p->phys_pc, p->pc, p->flags);
+    tbht_debug_scan_hook = NULL;
+#ifndef NDEBUG
+    assert_true(race_calls > 1);                 /* the hook ran */
+#endif
+    assert_ptr_equal(got, p);
+    assert_true(tbht_remove(ht, p));
+    free(a);
+    free(p);
+}
+
 static void test_insert_lookup(void **state)
 {
     struct tbht *ht = *state;
@@ -225,6 +271,7 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test_setup_teardown(test_insert_lookup, setup, teardown),
         cmocka_unit_test_setup_teardown(test_twin, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_lookup_retries_on_move, setup, teardown),
         cmocka_unit_test_setup_teardown(test_remove_compacts, setup, teardown),
         cmocka_unit_test_setup_teardown(test_autogrow_and_resize, setup, teardown),
         cmocka_unit_test_setup_teardown(test_foreach, setup, teardown),
