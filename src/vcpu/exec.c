@@ -250,8 +250,14 @@ static struct tb *tb_find(struct vcpu *v, uint64_t pc, uint32_t flags,
             return NULL;
         tb = tb_gen(v, pc, phys, flags);
     }
-    if (!atomic_load_explicit(&tb->invalid, memory_order_relaxed))
+    if (!atomic_load_explicit(&tb->invalid, memory_order_relaxed)) {
+        /* An invalidation may still complete between this check and the
+         * store (its jump-cache clear then finds nothing): J1's re-check
+         * of every hit covers it.  Tests widen the window (storm.c). */
+        if (unlikely(vcpu_storm_jc_yield))
+            vcpu_storm_yield();
         jc_set(&v->jc, pc, tb);
+    }
     return tb;
 }
 
@@ -262,6 +268,20 @@ const void *vcpu_lookup_tb_ptr(void *env)
         return be_return_stub();         /* log every TB from the loop */
     struct tb *tb = tb_find(vcpu_of(h), h->pc, rv_tb_flags(h), true);
     return tb ? tb->code : be_return_stub();
+}
+
+/* The unwinder of the exception protocol (DESIGN.md §4.8), the backend's
+ * record lookup plus INV(E1): the guest pc it restores lies inside the
+ * guest bytes of the TB that owns the host pc — a bound the backend's
+ * records do not carry (the TB's pc and size come from the translator). */
+bool vcpu_unwind(uintptr_t host_pc, uint64_t data[2])
+{
+    struct be_block *b = be_find_block(host_pc - 1);
+    if (!b || be_block_unwind(b, host_pc, data) < 0)
+        return false;
+    const struct tb *tb = be_block_owner(b);
+    INV_ASSERT(E1, data[0] >= tb->pc && data[0] - tb->pc < tb->size);
+    return true;
 }
 
 /* Link src's goto_tb slot to dst, when allowed (INV(L1)): dst starts on

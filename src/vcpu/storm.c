@@ -2,7 +2,7 @@
  * storm.c — a stress driver for the vCPU layer, enabled by the environment
  * variable LOOM_STORM (tests/stress only; never set in normal use):
  *
- *   LOOM_STORM="full=US,tlb=US,page=US,excl=US,kick=US,seed=N"
+ *   LOOM_STORM="full=US,tlb=US,page=US,excl=US,kick=US,seed=N,jcyield=PCT"
  *
  * A host thread then, every US microseconds for each listed action,
  * requests a full code-buffer flush on a random hart (async work that
@@ -16,6 +16,7 @@
  * expected output) must still pass.  At power-off a line
  * "storm: seed=S full=N tlb=N page=N excl=N kick=N" reports what ran.
  */
+#include <sched.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -152,6 +153,27 @@ static void *st_thread(void *arg)
     return NULL;
 }
 
+/* jcyield=PCT: the exec loop yields with that probability between its
+ * last `invalid` check of a TB and storing it in the jump cache, so an
+ * invalidation (and its remote jump-cache clear, I4) often completes in
+ * between and leaves an invalid TB in the cache: the state J1's re-check
+ * on every hit exists for. */
+unsigned vcpu_storm_jc_yield;
+
+void vcpu_storm_yield(void)
+{
+    static __thread uint64_t rng;
+    if (!rng)
+        rng = (uint64_t)(uintptr_t)&rng | 1;
+    /* Spin about a microsecond (as long as another hart's trapped code
+     * write takes), then let others run. */
+    if (st_rand(&rng) % 100 < vcpu_storm_jc_yield) {
+        for (volatile int i = 0; i < 1000; i++)
+            ;
+        sched_yield();
+    }
+}
+
 void vcpu_storm_start(void)
 {
     const char *spec = getenv("LOOM_STORM");
@@ -169,6 +191,12 @@ void vcpu_storm_start(void)
         *eq = 0;
         if (!strcmp(tok, "seed")) {
             st_seed = v;
+            continue;
+        }
+        if (!strcmp(tok, "jcyield")) {
+            if (v > 100)
+                loom_user_error("LOOM_STORM: jcyield=%llu is not a percentage", v);
+            vcpu_storm_jc_yield = (unsigned)v;
             continue;
         }
         int i;

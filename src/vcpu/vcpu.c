@@ -63,6 +63,7 @@ void vcpu_system_init(const struct vcpu_config *cfg, struct pmem *pm)
     vcpu_rr_mode = cfg->single_thread;
 
     setup_backend(cfg);
+    tr_runtime.unwind = vcpu_unwind;      /* the backend's, checked (E1) */
     tr_set_lookup_tb_ptr(vcpu_lookup_tb_ptr);
     tr_runtime.code_modified = vcpu_code_modified;
     tr_runtime.tlb_flush = vcpu_tlb_flush_hook;

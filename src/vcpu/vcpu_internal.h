@@ -124,6 +124,10 @@ void vcpu_tb_flush_exclusive(void);
 
 /* storm.c: the LOOM_STORM stress driver (tests only; see storm.c). */
 void vcpu_storm_start(void);
+/* exec.c: tr_runtime.unwind (asserts E1). */
+bool vcpu_unwind(uintptr_t host_pc, uint64_t data[2]);
+extern unsigned vcpu_storm_jc_yield;   /* LOOM_STORM jcyield=PCT (0: off) */
+void vcpu_storm_yield(void);
 
 /* vcpu.c: sleep until kicked or an interrupt is pending (WFI). */
 void vcpu_wait_kick(struct vcpu *v);

@@ -10,7 +10,9 @@
  * most runs.)  Exit status 0 and "1/1 checks ok" on success. */
 #include "insn.h"
 
+#ifndef ROUNDS
 #define ROUNDS 400
+#endif
 #define WRITES 64
 #define ADDI_X0_A0(imm) ((((uint32_t)(imm) & 0xfff) << 20) | (10 << 7) | 0x13)
 #define RET 0x00008067u
