@@ -209,10 +209,77 @@ bad:
                 (int)len, p, arg);
 }
 
+/* -gdb tcp:[HOST]:PORT[,opt...] (HOST may be [IPv6]); also "none".  The
+ * chardev options QEMU users add (server, nowait, server=on, wait=off,
+ * ipv4, ipv6) are accepted and change nothing: the stub always listens
+ * and never waits for a client unless -S says so. */
+static int opt_gdb(struct cli_options *o, const char *arg, char *err, size_t n)
+{
+    const char *p = arg, *host, *hend, *port;
+    uint64_t v;
+
+    if (!strcmp(arg, "none")) {
+        o->gdb_listen = false;
+        return 0;
+    }
+    if (strncmp(p, "tcp:", 4))
+        goto bad;
+    p += 4;
+    if (*p == '[') {
+        host = p + 1;
+        hend = strchr(host, ']');
+        if (!hend || hend[1] != ':')
+            goto bad;
+        port = hend + 2;
+    } else {
+        host = p;
+        hend = strchr(p, ':');
+        if (!hend)
+            goto bad;
+        port = hend + 1;
+    }
+    size_t plen = strcspn(port, ","), hlen = (size_t)(hend - host);
+    char num[8];
+    if (plen == 0 || plen >= sizeof(num))
+        return loom_errorf(err, n, "-gdb %s: invalid port (expected 0..65535)",
+                           arg);
+    memcpy(num, port, plen);
+    num[plen] = '\0';
+    if (!parse_uint_exact(num, &v) || v > 65535)
+        return loom_errorf(err, n, "-gdb %s: invalid port '%s' (expected "
+                           "0..65535)", arg, num);
+    if (hlen >= sizeof(o->gdb_host))
+        return loom_errorf(err, n, "-gdb: host name too long");
+    for (const char *q = port + plen; *q == ',';) {
+        size_t l = strcspn(q + 1, ",");
+        static const char *const ok[] = { "server", "nowait", "server=on",
+                                          "wait=off", "ipv4", "ipv6" };
+        bool known = false;
+        for (size_t i = 0; i < ARRAY_SIZE(ok); i++)
+            known |= strlen(ok[i]) == l && !strncmp(q + 1, ok[i], l);
+        if (!known)
+            return loom_errorf(err, n, "-gdb %s: unsupported option '%.*s'",
+                               arg, (int)l, q + 1);
+        q += 1 + l;
+    }
+    if (hlen) {
+        memcpy(o->gdb_host, host, hlen);
+        o->gdb_host[hlen] = '\0';
+    } else {
+        strcpy(o->gdb_host, "127.0.0.1");    /* loopback unless asked */
+    }
+    o->gdb_port = (unsigned)v;
+    o->gdb_listen = true;
+    return 0;
+bad:
+    return loom_errorf(err, n, "-gdb %s: invalid address (expected "
+                       "tcp:[HOST]:PORT, e.g. tcp::1234)", arg);
+}
+
 enum opt_id {
     O_HELP, O_VERSION, O_MACHINE, O_SMP, O_MEM, O_BIOS, O_KERNEL, O_INITRD,
     O_APPEND, O_NOGRAPHIC, O_SERIAL, O_LOG, O_LOGFILE, O_ACCEL, O_GDB,
-    O_GDB_WAIT, O_PERFMAP, O_JITDUMP,
+    O_GDB_WAIT, O_PERFMAP, O_JITDUMP, O_GDB_DEV,
 };
 
 static const struct cli_opt {
@@ -231,6 +298,7 @@ static const struct cli_opt {
     { "D", O_LOGFILE, true },        { "accel", O_ACCEL, true },
     { "s", O_GDB, false },           { "S", O_GDB_WAIT, false },
     { "perfmap", O_PERFMAP, false }, { "jitdump", O_JITDUMP, false },
+    { "gdb", O_GDB_DEV, true },
 };
 
 static const struct cli_opt *find_opt(const char *arg)
@@ -295,7 +363,8 @@ int cli_parse(int argc, char *const argv[], struct cli_options *o,
         case O_LOG:       r = opt_log(o, v, err, n); break;
         case O_LOGFILE:   o->log_file = v; break;
         case O_ACCEL:     r = opt_accel(o, v, err, n); break;
-        case O_GDB:       o->gdb_listen = true; break;
+        case O_GDB:       r = opt_gdb(o, "tcp::1234", err, n); break;
+        case O_GDB_DEV:   r = opt_gdb(o, v, err, n); break;
         case O_GDB_WAIT:  o->gdb_wait = true; break;
         case O_PERFMAP:   o->perfmap = true; break;
         case O_JITDUMP:   o->jitdump = true; break;
@@ -317,9 +386,12 @@ int cli_parse(int argc, char *const argv[], struct cli_options *o,
 
 int cli_check(const struct cli_options *o, char *err, size_t n)
 {
-    if (o->gdb_listen || o->gdb_wait)
-        return loom_errorf(err, n, "%s: the gdbstub is not supported yet",
-                    o->gdb_listen ? "-s" : "-S");
+    if (o->gdb_wait && !o->gdb_listen)
+        return loom_errorf(err, n, "-S needs -s or -gdb (nothing else can "
+                           "start the harts)");
+    if (o->gdb_listen && o->single_thread)
+        return loom_errorf(err, n, "the gdbstub needs -accel tcg,thread=multi "
+                           "(the default)");
     if (o->initrd && !o->kernel)
         return loom_errorf(err, n, "-initrd is only allowed with -kernel");
     if (o->append && !o->kernel)
@@ -354,7 +426,10 @@ void cli_print_help(FILE *f)
 "                        one host thread per hart (multi, default) or one\n"
 "                        thread for all; code buffer size in MiB (1..2048);\n"
 "                        -accel help lists the accelerators\n"
-"  -s, -S                gdbstub (not supported yet)\n"
+"  -gdb tcp:[HOST]:PORT  gdbstub on HOST:PORT (HOST default 127.0.0.1;\n"
+"                        PORT 0: any free port, printed on stderr)\n"
+"  -s                    -gdb tcp::1234\n"
+"  -S                    harts wait at reset until gdb continues\n"
 "  -perfmap              name generated code for perf: /tmp/perf-PID.map\n"
 "  -jitdump              the same as a perf jitdump: /tmp/jit-PID.dump\n"
 "  -h, --help            this help\n"

@@ -22,6 +22,7 @@
 /* -accel tcg,tb-size: the backend reaches any point of the code buffer with
  * a rel32 jump or call, so it maps at most 2 GiB (be_init). */
 #define CLI_TB_SIZE_MAX_MB 2048
+#define CLI_GDB_PORT_DEFAULT 1234        /* -s */
 
 enum cli_action {
     CLI_RUN,              /* boot the machine */
@@ -49,8 +50,10 @@ struct cli_options {
     const char *log_file;     /* -D FILE or NULL */
     bool single_thread;       /* -accel tcg,thread=single */
     size_t tb_size;           /* -accel tcg,tb-size=MB, in bytes; 0 default */
-    bool gdb_listen;          /* -s (parsed; rejected by cli_check) */
-    bool gdb_wait;            /* -S (parsed; rejected by cli_check) */
+    bool gdb_listen;          /* -s or -gdb tcp:...: run the gdbstub */
+    char gdb_host[256];       /* its address (default 127.0.0.1) */
+    unsigned gdb_port;        /* its port (default 1234; 0: any free one) */
+    bool gdb_wait;            /* -S: harts held at reset until gdb resumes */
     const char *dumpdtb;      /* -M virt,dumpdtb=FILE: write the FDT, exit */
     bool perfmap;             /* -perfmap: /tmp/perf-PID.map */
     bool jitdump;             /* -jitdump: /tmp/jit-PID.dump */
@@ -62,7 +65,8 @@ struct cli_options {
 int cli_parse(int argc, char *const argv[], struct cli_options *o,
               char *err, size_t errlen);
 
-/* Whole-line checks for a CLI_RUN line: unsupported features (gdbstub),
+/* Whole-line checks for a CLI_RUN line: unsupported combinations (-S
+ * without a gdbstub, the gdbstub with thread=single),
  * -initrd/-append without -kernel, nothing to boot.  Returns 0 or -1 with a
  * message. */
 int cli_check(const struct cli_options *o, char *err, size_t errlen);

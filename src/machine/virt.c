@@ -31,6 +31,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "gdbstub/gdbstub.h"
 #include "hw/hw.h"
 #include "machine/bootrom.h"
 #include "machine/fdt.h"
@@ -209,6 +210,27 @@ static void load_all(struct pmem *pm, const struct cli_options *o,
         loom_fatal("boot ROM not mapped");
 }
 
+/* Listen before anything runs: a busy port or a bad address is a user
+ * error (exit 2).  Any address but loopback lets anyone who reaches it
+ * control the guest (and read its memory): say so. */
+static void gdb_open(const struct cli_options *o)
+{
+    char err[320];
+    unsigned port;
+
+    if (gdb_listen(o->gdb_host, o->gdb_port, &port, err, sizeof(err)))
+        loom_user_error("%s", err);
+    if (strcmp(o->gdb_host, "127.0.0.1") && strcmp(o->gdb_host, "::1") &&
+        strcmp(o->gdb_host, "localhost"))
+        loom_warn("gdbstub listening on %s:%u: anyone who can reach it "
+                  "controls the guest", o->gdb_host, port);
+    if (o->gdb_port == 0) {
+        fprintf(stderr, "loom: gdbstub listening on tcp:%s:%u\n",
+                o->gdb_host, port);
+        fflush(stderr);
+    }
+}
+
 /* vcpu_reset_fn: exclusive context, no vCPU in guest code. */
 static void virt_reset(void *opaque)
 {
@@ -235,6 +257,8 @@ void virt_boot(const struct cli_options *o)
     if (!m)
         loom_fatal("out of memory creating the board");
     m->o = *o;
+    if (o->gdb_listen)
+        gdb_open(o);
     m->pm = build_map(o, m);
     load_all(m->pm, o, &bi);
     if (log_enabled(LOG_INT))
@@ -245,5 +269,7 @@ void virt_boot(const struct cli_options *o)
 
     vcpu_system_init(&cfg, m->pm);
     vcpu_set_reset_handler(virt_reset, m);
+    if (o->gdb_listen)
+        gdb_start(o->gdb_wait);
     vcpu_run();
 }

@@ -55,6 +55,17 @@ enum tr_fp_mode tr_fp_mode(void)
     return fp_mode;
 }
 
+/* May read and write globals (the default): it is a plain call; it reads
+ * the pc, which is in env at TB entry. */
+static struct ir_helper debug_info =
+    IR_HELPER_INIT(NULL, "debug", 0, void, env);
+const struct ir_helper *const tr_helper_debug = &debug_info;
+
+void tr_set_debug_helper(void (*fn)(void *env))
+{
+    debug_info.fn = (void *)fn;
+}
+
 /* Leave room for the biggest single guest instruction's IR (an AMO or a CSR
  * op is a few dozen ops) plus tb_stop and the exit path. */
 #define TR_OPS_RESERVE   128
@@ -80,6 +91,17 @@ int tr_translate_block(const struct tr_hooks *h, struct tr_base *db)
         h->tb_start(db);
 
     for (;;) {
+        /* Debugger breakpoints (checked at translation: guest memory is
+         * never written): a TB stops before one, and a TB that starts at
+         * one is only the debug stop. */
+        if (tr_runtime.breakpoint_at && h->breakpoint &&
+            tr_runtime.breakpoint_at(db->pc_next)) {
+            if (db->num_insns)
+                break;
+            h->breakpoint(db);
+            db->num_insns++;
+            break;
+        }
         h->insn_start(db);
         db->num_insns++;
         h->translate_insn(db);

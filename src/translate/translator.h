@@ -54,6 +54,14 @@ struct tr_hooks {
     void (*translate_insn)(struct tr_base *db);
     /* Close the TB when stop is TR_STOP_NEXT or a limit ended it. */
     void (*tb_stop)(struct tr_base *db);
+    /* A debugger breakpoint is at pc_next, the TB's first instruction:
+     * emit the debug stop instead of the instruction — IR_INSN_START,
+     * a call of tr_helper_debug (the pc global already holds pc_next: it
+     * is correct at TB entry), an exit to the loop — advance pc_next past
+     * the bytes the TB claims (so invalidating the breakpoint's address
+     * finds this TB) and set stop = TR_STOP_DONE.  A breakpoint later in
+     * a TB just ends the TB before it (tb_stop). */
+    void (*breakpoint)(struct tr_base *db);
 };
 
 /* Translate one TB into db->ir (reset first).  Returns 0, or -1 if the IR
@@ -84,6 +92,10 @@ struct tr_runtime {
      * the jump cache, the page before it) when !all, else everything.
      * Called from helpers on the hart's own thread. */
     void (*tlb_flush)(void *env, uint64_t vaddr, bool all);
+    /* A debugger breakpoint is set at guest virtual pc (NULL: none ever).
+     * Read by translators; the table only changes while no hart runs
+     * (vcpu/debug.h). */
+    bool (*breakpoint_at)(uint64_t pc);
 };
 extern struct tr_runtime tr_runtime;
 
@@ -109,6 +121,12 @@ extern const struct ir_helper *const tr_helper_lookup_tb_ptr;
  * Any other value: one line on stderr, exit 2. */
 enum tr_fp_mode { TR_FP_JIT, TR_FP_FALLBACK, TR_FP_NOFMA, TR_FP_HELPER };
 enum tr_fp_mode tr_fp_mode(void);
+
+/* The debug-stop helper a breakpoint TB calls (tr_hooks.breakpoint):
+ * fn(env) records the stop for the exec loop and returns; the TB then
+ * exits.  Bound once by src/vcpu before any vCPU thread starts. */
+void tr_set_debug_helper(void (*fn)(void *env));
+extern const struct ir_helper *const tr_helper_debug;
 
 static inline bool tr_unwind(uintptr_t host_pc, uint64_t data[2])
 {

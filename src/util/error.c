@@ -71,8 +71,11 @@ void loom_at_exit(void (*fn)(void))
         exit_hooks[n_exit_hooks++] = fn;
 }
 
+int loom_exit_status;
+
 void loom_exit(int code)
 {
+    loom_exit_status = code;
     for (unsigned i = 0; i < n_exit_hooks; i++)
         exit_hooks[i]();
     fflush(stdout);

@@ -29,6 +29,9 @@ PRINTF_FMT(3, 4) int loom_errorf(char *err, size_t errlen, const char *fmt, ...)
 /* Exit with a code, flushing stdout first (used by the test device).  Runs
  * the loom_at_exit hooks first (stress reports), then _exit. */
 NORETURN void loom_exit(int code);
+/* The code loom_exit was called with (for its hooks: the gdbstub reports
+ * it to gdb). */
+extern int loom_exit_status;
 /* Register a hook for loom_exit (start-up only; at most 8). */
 void loom_at_exit(void (*fn)(void));
 

@@ -165,7 +165,7 @@ static void page_now_empty(struct tb_page *pg, void *arg)
     pmem_code_clear(c->pm, c->ppage);     /* INV(S3), page lock held */
 }
 
-static void invalidate_range(struct vcpu *v, uint64_t paddr, uint64_t len)
+void vcpu_invalidate_phys(struct vcpu *v, uint64_t paddr, uint64_t len)
 {
     struct clear_arg c = { v->hart.pmem, paddr & TLB_PAGE_MASK };
     unsigned n = tb_invalidate_phys(&vcpu_tbm, paddr >> TLB_PAGE_BITS, paddr,
@@ -193,7 +193,7 @@ bool vcpu_code_modified(void *env, uint64_t paddr, uint64_t len,
     INV_ASSERT(S4, ((paddr ^ (paddr + len - 1)) & TLB_PAGE_MASK) == 0);
     /* INV(S2): the written bytes have landed (the softmmu reports after
      * the store), so one invalidation leaves no TB of the old bytes. */
-    invalidate_range(v, paddr, len);
+    vcpu_invalidate_phys(v, paddr, len);
     if (!retaddr)
         return false;
     /* S5: is the TB running this store gone?  Then the caller must leave

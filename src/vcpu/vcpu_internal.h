@@ -48,6 +48,17 @@ struct vcpu {
      * lock); the owner runs them in that order (work_ran: owner only). */
     uint64_t work_queued;
     uint64_t work_ran;
+    /* Debugger state (debug.c).  dbg_stop_req: set under dbg_lock by any
+     * thread, then a kick; read relaxed by the owner at its loop top
+     * (after the kick's acquire).  dbg_parked, dbg_go, dbg_fn, dbg_arg:
+     * under dbg_lock.  dbg_step: written under dbg_lock while the owner is
+     * parked, read by the owner after it wakes.  dbg_event, dbg_step_done:
+     * owner only. */
+    _Atomic bool dbg_stop_req;
+    bool dbg_parked, dbg_go, dbg_step, dbg_step_done;
+    int dbg_event;                      /* enum vcpu_dbg_reason */
+    vcpu_work_fn dbg_fn;
+    void *dbg_arg;
 } CACHE_ALIGNED;
 
 /* Shared translation state. */
@@ -128,6 +139,22 @@ void vcpu_storm_start(void);
 bool vcpu_unwind(uintptr_t host_pc, uint64_t data[2]);
 extern unsigned vcpu_storm_jc_yield;   /* LOOM_STORM jcyield=PCT (0: off) */
 void vcpu_storm_yield(void);
+
+/* debug.c: the debugger services are on (vcpu_dbg_enable; set once before
+ * vcpu_run).  vcpu_dbg_check: at the exec loop's top, park if this hart
+ * has a debug event or a stop request; returns true if it parked (guest
+ * state may have changed: drop the previous TB). */
+extern bool vcpu_dbg_on;
+bool vcpu_dbg_check(struct vcpu *v);
+/* A breakpoint is set at pc (the exec loop's INV(D2) assert). */
+bool vcpu_dbg_bp_set(uint64_t pc);
+/* Step mode: the TB flags bit the exec loop ORs into a stepping hart's
+ * key (translated one instruction per TB, never linked). */
+#define VCPU_TBF_STEP (1u << 31)
+
+/* tb_maint.c: invalidate the TBs with bytes in [paddr, paddr + len)
+ * (within one page), as a code write does. */
+void vcpu_invalidate_phys(struct vcpu *v, uint64_t paddr, uint64_t len);
 
 /* vcpu.c: sleep until kicked or an interrupt is pending (WFI). */
 void vcpu_wait_kick(struct vcpu *v);

@@ -18,7 +18,8 @@ ALLOWED = {
     "vcpu": {"vcpu", "target", "backend", "tbht", "softmmu", "translate", "rcu", "util"},
     "hw": {"hw", "chardev", "vcpu", "target", "backend", "tbht", "softmmu", "translate",
            "rcu", "util"},
-    "machine": {"machine", "hw", "chardev", "vcpu", "target", "backend", "tbht", "softmmu",
+    "gdbstub": {"gdbstub", "vcpu", "target", "softmmu", "translate", "util"},
+    "machine": {"machine", "gdbstub", "hw", "chardev", "vcpu", "target", "backend", "tbht", "softmmu",
                 "translate", "rcu", "util"},
 }
 INCLUDE = re.compile(r'^\s*#\s*include\s+"([^"]+)"')

@@ -54,6 +54,9 @@ enum rv_irq {
  *   bits 8-15  paging / S-mode state the front end depends on (e.g. the
  *              fetch mmu index when it differs from priv, SUM/MXR if they
  *              select an mmu index, TSR/TVM/TW when instructions trap)
+ *   bit 16     RV_TBF_TRIG (below)
+ *   bit 31     src/vcpu's own (single-step TBs, VCPU_TBF_STEP): the
+ *              front end ignores it
  * Anything translation depends on must be in the flags (DESIGN.md §4.2). */
 #define RV_TBF_FS_SHIFT   4
 #define RV_TBF_VM_SHIFT   8
@@ -198,6 +201,21 @@ extern uint64_t (*rv_rdtime)(void);
 extern void (*rv_stimecmp_changed)(void *opaque, struct rv_hart *h,
                                    uint64_t cmp);
 extern void *rv_stimecmp_opaque;
+
+/* --- debugger access (dbg.c; the hart's own thread, hart stopped) ------- */
+/* satp selects a translated mode (Sv39/Sv48), whatever the privilege. */
+bool rv_translation_on(const struct rv_hart *h);
+/* Virtual → physical as the hart's data accesses see it now (its
+ * privilege, MPRV ignored), without side effects: no TLB fill, no A/D
+ * update, no permission or PMP check.  False: not mapped. */
+bool rv_dbg_virt_to_phys(struct rv_hart *h, uint64_t va, uint64_t *pa);
+/* Read / write CSR csr with no privilege check and no side effect beyond
+ * the write itself (WARL legalised, TLB flushed on satp ...).  False if
+ * the CSR does not exist (or, for a write, is read-only). */
+bool rv_csr_debug_read(struct rv_hart *h, unsigned csr, uint64_t *val);
+bool rv_csr_debug_write(struct rv_hart *h, unsigned csr, uint64_t val);
+/* The CSR's name (lower case), or NULL if unnamed here. */
+const char *rv_csr_name(unsigned csr);
 
 /* --- softmmu glue ---------------------------------------------------------- */
 /* The target's tlb_ops and the helpers generated code calls on a TLB miss

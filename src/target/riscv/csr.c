@@ -408,3 +408,20 @@ bool rv_csr_access(struct rv_hart *h, unsigned csr, enum rv_csr_kind kind,
     rv_csr_write(h, csr, val);
     return true;
 }
+
+/* --- debugger access (cpu.h) ---------------------------------------------------- */
+
+bool rv_csr_debug_read(struct rv_hart *h, unsigned csr, uint64_t *val)
+{
+    return csr < 0x1000 && rv_csr_read(h, csr, val);
+}
+
+bool rv_csr_debug_write(struct rv_hart *h, unsigned csr, uint64_t val)
+{
+    uint64_t old;
+
+    if (csr >= 0x1000 || (csr >> 10) == 3 || !rv_csr_read(h, csr, &old))
+        return false;
+    rv_csr_write(h, csr, val);
+    return true;
+}

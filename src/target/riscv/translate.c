@@ -217,10 +217,27 @@ static void rv_tb_stop(struct tr_base *db)
     rv_gen_goto_tb(dc, 0, db->pc_next);
 }
 
+/* A debugger breakpoint at the TB's first instruction: nothing of it is
+ * fetched or run.  The TB claims the 2 bytes of the smallest instruction,
+ * so an invalidation of the breakpoint's address finds it. */
+static void rv_breakpoint(struct tr_base *db)
+{
+    struct rv_dc *dc = container_of(db, struct rv_dc, base);
+    struct ir_ctx *ir = db->ir;
+
+    ir_insn_start(ir, db->pc_next, 0);
+    ir_call_helper(ir, tr_helper_debug, 0, ir_env(ir));
+    ir_exit_tb(ir, IR_EXIT_NOCHAIN);
+    dc->phys_last = dc->page_pa + (db->pc_next - dc->page_va) + 1;
+    db->pc_next += 2;
+    db->stop = TR_STOP_DONE;
+}
+
 static const struct tr_hooks rv_hooks = {
     .insn_start = rv_insn_start,
     .translate_insn = rv_translate_insn,
     .tb_stop = rv_tb_stop,
+    .breakpoint = rv_breakpoint,
 };
 
 int rv_translate(struct rv_hart *h, struct ir_ctx *ir, uint64_t pc,

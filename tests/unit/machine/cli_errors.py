@@ -75,8 +75,36 @@ with tempfile.TemporaryDirectory() as d:
     expect_error(["-serial", "tcp::4444"], "-serial")
     expect_error(["-serial", "file:" + os.path.join(d, "no/such/out"),
                   "-bios", "none", "-kernel", outside], "cannot open")
-    expect_error(["-s", "-kernel", "k"], "not supported yet")
-    expect_error(["-S", "-kernel", "k"], "not supported yet")
+    # gdbstub (docs/gdb.md): bad specs, -S alone, thread=single, a busy port.
+    expect_error(["-gdb", "tcp::99999", "-kernel", "k"], "invalid port '99999'")
+    expect_error(["-gdb", "tcp::", "-kernel", "k"], "invalid port")
+    expect_error(["-gdb", "udp::1234", "-kernel", "k"], "expected tcp:[HOST]:PORT")
+    expect_error(["-gdb", "tcp:1234", "-kernel", "k"], "expected tcp:[HOST]:PORT")
+    expect_error(["-gdb", "tcp::1234,bogus", "-kernel", "k"],
+                 "unsupported option 'bogus'")
+    expect_error(["-gdb"], "needs an argument")
+    expect_error(["-S", "-kernel", "k"], "-S needs -s or -gdb")
+    expect_error(["-s", "-accel", "tcg,thread=single", "-kernel", "k"],
+                 "thread=multi")
+    import socket
+    with socket.socket() as busy:
+        busy.bind(("127.0.0.1", 0))
+        busy.listen(1)
+        port = busy.getsockname()[1]
+        expect_error(["-gdb", "tcp:127.0.0.1:%d" % port, "-bios", "none",
+                      "-kernel", outside],
+                     "tcp:127.0.0.1:%d: cannot listen: Address already in use"
+                     % port)
+    # Any address but loopback only when asked, with a warning.
+    rc, out, err = run(["-gdb", "tcp:0.0.0.0:0", "-bios", "none", "-kernel",
+                        missing])
+    if rc != 2 or "warning: gdbstub listening on 0.0.0.0:" not in err:
+        failures.append(f"-gdb tcp:0.0.0.0:0: rc={rc} stderr={err!r} "
+                        "(wanted the non-loopback warning)")
+    rc, out, err = run(["-gdb", "tcp::0", "-bios", "none", "-kernel", missing])
+    if rc != 2 or "warning" in err or "listening on tcp:127.0.0.1:" not in err:
+        failures.append(f"-gdb tcp::0: rc={rc} stderr={err!r} (wanted "
+                        "loopback, no warning, the chosen port printed)")
     expect_error(["-bios", "none", "-initrd", "rd"], "-initrd")
     expect_error(["-bios", "fw", "-append", "x"], "-append")
     expect_error([], "no firmware or kernel given")

@@ -160,12 +160,30 @@ static void test_misc_good(void **state)
     assert_true(o.bios_none);
     assert_null(o.bios);
     assert_true(o.gdb_listen);
-    /* -s parses, but the gdbstub is refused by cli_check. */
-    assert_int_equal(cli_check(&o, err, sizeof(err)), -1);
-    assert_non_null(strstr(err, "not supported yet"));
+    /* -s is -gdb tcp::1234, on loopback. */
+    assert_string_equal(o.gdb_host, "127.0.0.1");
+    assert_int_equal(o.gdb_port, 1234);
+    assert_int_equal(cli_check(&o, err, sizeof(err)), 0);
     assert_int_equal(parse(&o, "-kernel", "k.elf", "-S", NULL), 0);
     assert_int_equal(cli_check(&o, err, sizeof(err)), -1);
-    assert_non_null(strstr(err, "-S"));
+    assert_non_null(strstr(err, "-S needs -s or -gdb"));
+    assert_int_equal(parse(&o, "-kernel", "k.elf", "-S", "-gdb",
+                           "tcp:[::1]:0,server,nowait", NULL), 0);
+    assert_string_equal(o.gdb_host, "::1");
+    assert_int_equal(o.gdb_port, 0);
+    assert_true(o.gdb_wait);
+    assert_int_equal(cli_check(&o, err, sizeof(err)), 0);
+    assert_int_equal(parse(&o, "-kernel", "k.elf", "-gdb", "tcp:10.0.0.1:65535",
+                           NULL), 0);
+    assert_string_equal(o.gdb_host, "10.0.0.1");
+    assert_int_equal(o.gdb_port, 65535);
+    assert_int_equal(parse(&o, "-kernel", "k.elf", "-s", "-gdb", "none",
+                           NULL), 0);
+    assert_false(o.gdb_listen);
+    expect_bad("invalid port '65536'", "-gdb", "tcp::65536", NULL);
+    expect_bad("invalid port", "-gdb", "tcp::-1", NULL);
+    expect_bad("expected tcp:[HOST]:PORT", "-gdb", "tcp:[::1:1", NULL);
+    expect_bad("expected tcp:[HOST]:PORT", "-gdb", "stdio", NULL);
     assert_int_equal(parse(&o, "-serial", "none", "-accel", "tcg", NULL), 0);
     assert_int_equal(o.serial.kind, CHR_NULL);
     assert_int_equal(parse(&o, "-kernel", "k", "--help", "-bogus", NULL), 0);
