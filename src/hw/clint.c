@@ -32,6 +32,7 @@
  */
 #include "hw/hw.h"
 
+#include <string.h>
 #include <pthread.h>
 #include <stdlib.h>
 #include <time.h>
@@ -248,8 +249,10 @@ struct clint *clint_create(struct pmem *pm, uint64_t base, unsigned nharts)
     /* Sstc comparators live here too (one CLINT per machine). */
     rv_stimecmp_opaque = c;
     rv_stimecmp_changed = clint_stimecmp_hook;
-    if (pthread_create(&c->timer, NULL, clint_timer_thread, c))
-        loom_fatal("clint: cannot start the timer thread");
+    int r = pthread_create(&c->timer, NULL, clint_timer_thread, c);
+    if (r)          /* a host limit (ulimit -u / -v): exit 2, not abort */
+        loom_resource_error("clint: cannot start the timer thread: %s",
+                            strerror(r));
     pthread_detach(c->timer);
     return c;
 }

@@ -25,6 +25,7 @@
  */
 #include "hw/hw.h"
 
+#include <string.h>
 #include <pthread.h>
 #include <stdlib.h>
 #include <time.h>
@@ -195,8 +196,10 @@ struct goldfish_rtc *goldfish_rtc_create(struct pmem *pm, uint64_t base,
     if (pmem_add_mmio(pm, base, 0x1000, &rtc_ops, r, "goldfish_rtc"))
         loom_fatal("goldfish_rtc: cannot map at 0x%llx",
                    (unsigned long long)base);
-    if (pthread_create(&r->timer, NULL, rtc_timer_thread, r))
-        loom_fatal("goldfish_rtc: cannot start the timer thread");
+    int e = pthread_create(&r->timer, NULL, rtc_timer_thread, r);
+    if (e)          /* a host limit (ulimit -u / -v): exit 2, not abort */
+        loom_resource_error("goldfish_rtc: cannot start the timer thread: %s",
+                            strerror(e));
     pthread_detach(r->timer);
     return r;
 }

@@ -25,6 +25,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "machine/bootrom.h"
 #include "util/compiler.h"
 
 #ifndef EM_RISCV
@@ -37,7 +38,10 @@ int loader_read_file(const char *path, uint8_t **bufp, size_t *lenp,
     struct stat st;
     uint8_t *buf;
     size_t done = 0;
-    int fd = open(path, O_RDONLY | O_CLOEXEC);
+    /* O_NONBLOCK: opening a FIFO (or a tty, a device) must not wait for
+     * a writer before the regular-file check below refuses it.  Regular
+     * files ignore the flag. */
+    int fd = open(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK);
 
     if (fd < 0)
         return loom_errorf(err, n, "cannot open: %s", strerror(errno));
@@ -162,12 +166,44 @@ int loader_load_elf(struct pmem *pm, const uint8_t *buf, size_t len,
     if (check_ehdr(&eh, len, err, n))
         return -1;
 
-    /* Validate every header before writing anything. */
+    /* Validate every header before writing anything.  The entry point
+     * must lie in a segment (else every hart would loop on fetch faults,
+     * silently): a virtual entry (a vmlinux's) is translated to its
+     * segment's physical address, where the harts start with no MMU (QEMU
+     * starts a vmlinux there too); else it must lie in a segment's
+     * physical range.  Reported after the segment checks. */
+    uint64_t entry = 0;
+    bool entry_found = false, entry_phys = false;
     for (unsigned i = 0; i < eh.e_phnum; i++) {
         Elf64_Phdr ph;
         memcpy(&ph, buf + eh.e_phoff + i * sizeof(ph), sizeof(ph));
-        if (ph.p_type == PT_LOAD && check_phdr(&ph, i, len, err, n))
+        if (ph.p_type != PT_LOAD)
+            continue;
+        if (check_phdr(&ph, i, len, err, n))
             return -1;
+        /* QEMU refuses an image over its reset vector ("rom: requested
+         * regions overlap"); writing it would be silently undone. */
+        if (ph.p_memsz && ph.p_paddr < BOOTROM_BASE + BOOTROM_LEN &&
+            ph.p_paddr + ph.p_memsz > BOOTROM_BASE)
+            return loom_errorf(err, n, "segment %u at 0x%" PRIx64 "..0x%"
+                               PRIx64 " overlaps the boot ROM's reset vector"
+                               " (0x%llx..0x%llx)", i, ph.p_paddr,
+                               ph.p_paddr + ph.p_memsz,
+                               (unsigned long long)BOOTROM_BASE,
+                               (unsigned long long)(BOOTROM_BASE +
+                                                    BOOTROM_LEN));
+        if (!entry_found && ph.p_memsz && eh.e_entry >= ph.p_vaddr &&
+            eh.e_entry - ph.p_vaddr < ph.p_memsz) {
+            entry = ph.p_paddr + (eh.e_entry - ph.p_vaddr);
+            entry_found = true;
+        }
+        if (ph.p_memsz && eh.e_entry >= ph.p_paddr &&
+            eh.e_entry - ph.p_paddr < ph.p_memsz)
+            entry_phys = true;
+    }
+    if (!entry_found && entry_phys) {
+        entry = eh.e_entry;
+        entry_found = true;
     }
 
     for (unsigned i = 0; i < eh.e_phnum; i++) {
@@ -199,7 +235,10 @@ int loader_load_elf(struct pmem *pm, const uint8_t *buf, size_t len,
     }
     if (!nload)
         return loom_errorf(err, n, "no loadable segments");
-    img->entry = eh.e_entry;
+    if (!entry_found)
+        return loom_errorf(err, n, "entry point 0x%" PRIx64 " lies outside "
+                           "every loadable segment", eh.e_entry);
+    img->entry = entry;
     img->low = low;
     img->high = high;
     img->is_elf = true;

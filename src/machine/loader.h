@@ -17,7 +17,8 @@
 #define LOADER_MAX_PHNUM 1024
 
 struct loader_image {
-    uint64_t entry;       /* ELF e_entry; for raw images the load address */
+    uint64_t entry;       /* ELF: e_entry at its segment's physical address
+                           * (vaddr → paddr); raw images: the load address */
     uint64_t low, high;   /* guest physical [low, high) written */
     bool is_elf;
 };
@@ -31,8 +32,10 @@ bool loader_is_elf(const uint8_t *buf, size_t len);
 
 /* Validate an ELF64 little-endian RISC-V executable and copy its PT_LOAD
  * segments to their p_paddr, zeroing each segment's bss part.  Nothing is
- * written unless every header check passes; a segment outside RAM/ROM
- * fails (segments before it are already written). */
+ * written unless every header check passes (a segment over the boot ROM's
+ * reset vector is refused there); a segment outside RAM/ROM, or an entry
+ * point outside every loaded segment, fails after the segments before it
+ * were written. */
 int loader_load_elf(struct pmem *pm, const uint8_t *buf, size_t len,
                     struct loader_image *img, char *err, size_t errlen);
 

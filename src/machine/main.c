@@ -4,10 +4,12 @@
  * board as one "loom: ..." line and exit status 2.
  */
 #include <errno.h>
+#include <fcntl.h>
 #include <stdio.h>
 #include <string.h>
 
 #include <stdlib.h>
+#include <unistd.h>
 
 #include "machine/cli.h"
 #include "machine/elfsym.h"
@@ -38,12 +40,40 @@ static void perf_setup(const struct cli_options *o)
     free(buf);
 }
 
+/* jemalloc's configuration (read by the allocator at start-up; unused in
+ * sanitizer builds, which leave jemalloc out).  One arena: jemalloc 5.3
+ * sets up an arena for each new thread on its first allocation and, when
+ * that fails under an address-space limit (ulimit -v), dereferences a NULL
+ * arena (SIGSEGV seen in vCPU threads) instead of returning NULL.  With
+ * one arena, made by the main thread, a failing allocation returns NULL
+ * and becomes one line and exit 2.  Threads keep their caches (tcache);
+ * Loom allocates little after start-up, so one arena costs nothing
+ * measurable. */
+const char *malloc_conf = "narenas:1";
+
+/* Started with stdin, stdout or stderr closed, the next open() would get
+ * that descriptor: the -D log would become fd 1 and receive the UART's
+ * output.  Give each closed one /dev/null first (as a daemon would). */
+static void reserve_std_fds(void)
+{
+    for (int fd = 0; fd <= 2; fd++) {
+        if (fcntl(fd, F_GETFD) >= 0 || errno != EBADF)
+            continue;
+        int n = open("/dev/null", fd ? O_WRONLY : O_RDONLY);
+        if (n >= 0 && n != fd) {     /* cannot happen: fd was the lowest */
+            dup2(n, fd);
+            close(n);
+        }
+    }
+}
+
 int main(int argc, char **argv)
 {
     struct cli_options o;
     char err[256];
     int r;
 
+    reserve_std_fds();
     if (cli_parse(argc, argv, &o, err, sizeof(err)))
         loom_user_error("%s", err);
     switch (o.action) {

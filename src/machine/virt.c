@@ -57,6 +57,8 @@ static bool overlaps(uint64_t a_lo, uint64_t a_hi, uint64_t b_lo,
 
 static void check_add(int r, const char *what)
 {
+    if (r == -ENOMEM)       /* the host's limit (-m vs ulimit -v) */
+        loom_resource_error("cannot map %s: %s", what, strerror(-r));
     if (r < 0)
         loom_fatal("cannot map %s: %s", what, strerror(-r));
 }
@@ -79,7 +81,7 @@ static struct pmem *build_map(const struct cli_options *o,
     char err[256];
 
     if (!pm)
-        loom_fatal("out of memory creating the physical map");
+        loom_resource_error("out of memory creating the physical map");
     if (pmem_add_ram(pm, VIRT_RAM_BASE, o->ram_size, "ram") < 0)
         loom_user_error("cannot allocate %" PRIu64 " MiB of guest RAM",
                         o->ram_size / MiB);
@@ -177,19 +179,25 @@ static void load_fdt(struct pmem *pm, const struct cli_options *o,
 
     if (!blob)
         loom_fatal("%s", err);
+    /* Every exit below frees the blob first: exit() runs LeakSanitizer. */
     if (o->dumpdtb) {
         FILE *f = fopen(o->dumpdtb, "wb");
-        if (!f || fwrite(blob, 1, bi->fdt_size, f) != bi->fdt_size ||
-            fclose(f))
+        bool ok = f && fwrite(blob, 1, bi->fdt_size, f) == bi->fdt_size;
+        int e = errno;
+        ok = (f && !fclose(f)) && ok;
+        free(blob);
+        if (!ok)
             loom_user_error("dumpdtb=%s: cannot write: %s", o->dumpdtb,
-                            strerror(errno));
+                            strerror(e));
         loom_exit(0);
     }
     bi->fdt_addr = dtb_place(VIRT_RAM_BASE, o->ram_size, bi->fdt_size);
-    if (!bi->fdt_addr || bi->fdt_addr < images_end)
+    if (!bi->fdt_addr || bi->fdt_addr < images_end) {
+        free(blob);
         loom_user_error("not enough RAM (-m %" PRIu64 "M) to place the "
                         "device tree above the images (they end at 0x%"
                         PRIx64 ")", o->ram_size / MiB, images_end);
+    }
     if (pmem_load(pm, bi->fdt_addr, blob, bi->fdt_size) < 0)
         loom_fatal("device tree at 0x%" PRIx64 " not in RAM", bi->fdt_addr);
     free(blob);
@@ -255,7 +263,7 @@ void virt_boot(const struct cli_options *o)
     struct virt_machine *m = calloc(1, sizeof(*m));
 
     if (!m)
-        loom_fatal("out of memory creating the board");
+        loom_resource_error("out of memory creating the board");
     m->o = *o;
     if (o->gdb_listen)
         gdb_open(o);

@@ -34,7 +34,7 @@ struct tb_pages *tb_pages_new(void)
 {
     struct tb_pages *p = calloc(1, sizeof(*p));
     if (!p)
-        loom_fatal("out of memory for the page table");
+        loom_resource_error("out of memory for the page table");
     return p;
 }
 
@@ -80,7 +80,7 @@ static struct tb_page *tb_pages_walk(struct tb_pages *p, uint64_t pn,
             void *fresh = calloc(TB_PAGES_FAN, leaf ? sizeof(struct tb_page)
                                                     : sizeof(void *));
             if (!fresh)
-                loom_fatal("out of memory for the page table");
+                loom_resource_error("out of memory for the page table");
             void *expected = NULL;
             /* PAIRS: with the acquire load above in other walkers. */
             if (atomic_compare_exchange_strong_explicit(slot, &expected, fresh,

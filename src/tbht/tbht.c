@@ -92,6 +92,7 @@
 #include <string.h>
 #include "rcu/rcu.h"
 #include "tbht/tbht.h"
+#include "util/error.h"
 #include "util/compiler.h"
 #include "util/spinlock.h"
 
@@ -218,7 +219,7 @@ static struct tbht_bucket *tbht_bucket_alloc(size_t n)
     struct tbht_bucket *b = aligned_alloc(LOOM_CACHELINE, n * sizeof(*b));
 
     if (!b)
-        abort();
+        loom_resource_error("out of memory for the TB hash table");
     memset(b, 0, n * sizeof(*b));
     return b;
 }
@@ -228,7 +229,7 @@ static struct tbht_map *tbht_map_new(size_t n_buckets)
     struct tbht_map *map = calloc(1, sizeof(*map));
 
     if (!map)
-        abort();
+        loom_resource_error("out of memory for the TB hash table");
     map->n_buckets = n_buckets;
     map->grow_threshold = n_buckets / TBHT_GROW_DIV ? n_buckets / TBHT_GROW_DIV : 1;
     map->buckets = tbht_bucket_alloc(n_buckets);
@@ -602,7 +603,7 @@ struct tbht *tbht_new(size_t n_elems)
     struct tbht *ht = calloc(1, sizeof(*ht));
 
     if (!ht)
-        abort();
+        loom_resource_error("out of memory for the TB hash table");
     pthread_mutex_init(&ht->resize_lock, NULL);
     ht->init_buckets = tbht_buckets_for(n_elems);
     ht->map = tbht_map_new(ht->init_buckets);

@@ -4,14 +4,28 @@
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 #include <unistd.h>
 
+/* The line is formatted into a buffer and written with one write(2): it
+ * stays whole when several threads report at once, and it needs little
+ * stack (vfprintf on unbuffered stderr puts an 8 KiB buffer on the stack,
+ * which the main thread cannot grow into when the address-space limit
+ * that caused the error is already reached: ulimit -v). */
 static void vmsg(const char *prefix, const char *fmt, va_list ap)
 {
+    char line[512];
+    size_t n = (size_t)snprintf(line, sizeof(line), "loom: %s", prefix);
+
     fflush(stdout);
-    fprintf(stderr, "loom: %s", prefix);
-    vfprintf(stderr, fmt, ap);
-    fputc('\n', stderr);
+    if (n < sizeof(line))
+        vsnprintf(line + n, sizeof(line) - n, fmt, ap);
+    n = strlen(line);
+    if (n > sizeof(line) - 2)
+        n = sizeof(line) - 2;
+    line[n++] = '\n';
+    ssize_t w = write(STDERR_FILENO, line, n);
+    (void)w;                     /* nowhere left to report a failure */
 }
 
 void loom_user_error(const char *fmt, ...)

@@ -41,12 +41,42 @@ unsigned vcpu_max_insns = 512;
  * shared, so translation takes no lock. */
 static __thread struct ir_ctx *tls_ir;
 
+/* Contexts made by the main thread before any vCPU thread starts, one per
+ * vCPU thread: a vCPU thread then allocates nothing to start translating.
+ * Under an address-space limit (ulimit -v) the first malloc of a new
+ * thread can crash inside jemalloc (seen: arena set-up), while a failure
+ * on the main thread is one clean line (loom_resource_error).  Written
+ * before the threads are created, read-only afterwards. */
+static struct ir_ctx **ir_pool;
+static unsigned ir_pool_n;
+
+void vcpu_ir_pool_init(unsigned n)
+{
+    ir_pool = calloc(n, sizeof(*ir_pool));
+    if (!ir_pool)
+        loom_resource_error("out of memory for the translation contexts");
+    for (unsigned i = 0; i < n; i++) {
+        ir_pool[i] = malloc(sizeof(*ir_pool[i]));
+        if (!ir_pool[i])
+            loom_resource_error("out of memory for the translation contexts");
+        ir_ctx_init(ir_pool[i]);
+        rv_tr_init_globals(ir_pool[i]);
+    }
+    ir_pool_n = n;
+}
+
+void vcpu_ir_bind(unsigned i)
+{
+    if (i < ir_pool_n)
+        tls_ir = ir_pool[i];
+}
+
 static struct ir_ctx *thread_ir(void)
 {
     if (unlikely(!tls_ir)) {
         tls_ir = malloc(sizeof(*tls_ir));
         if (!tls_ir)
-            loom_fatal("out of memory for the translation context");
+            loom_resource_error("out of memory for the translation context");
         ir_ctx_init(tls_ir);
         rv_tr_init_globals(tls_ir);
     }
@@ -431,6 +461,7 @@ bool vcpu_run_hart(struct vcpu *v)
 
 void vcpu_loop(struct vcpu *v)
 {
+    vcpu_ir_bind(v->index);
     loom_rcu_register();
     vcpu_exec_start(v);
     vcpu_run_hart(v);

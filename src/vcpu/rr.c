@@ -12,6 +12,7 @@
  * no parallelism); it shares every data structure with it, and exclusive
  * sections work unchanged (only the current hart is ever `running`).
  */
+#include <string.h>
 #include <time.h>
 #include "rcu/rcu.h"
 #include "util/error.h"
@@ -64,6 +65,7 @@ static bool runnable(struct vcpu *v)
 static void *rr_thread(void *arg)
 {
     (void)arg;
+    vcpu_ir_bind(0);
     loom_rcu_register();
     for (;;) {
         bool ran = false;
@@ -99,8 +101,11 @@ void vcpu_rr_start(pthread_t *thread)
 {
     pthread_t timer;
     rr_busy = true;
-    if (pthread_create(&timer, NULL, rr_timer, NULL) ||
-        pthread_create(thread, NULL, rr_thread, NULL))
-        loom_fatal("cannot start the round-robin vCPU thread");
+    int r = pthread_create(&timer, NULL, rr_timer, NULL);
+    if (!r)
+        r = pthread_create(thread, NULL, rr_thread, NULL);
+    if (r)          /* a host limit (ulimit -u / -v): exit 2, not abort */
+        loom_resource_error("cannot start the round-robin vCPU thread: %s",
+                            strerror(r));
     pthread_detach(timer);
 }

@@ -73,7 +73,7 @@ void vcpu_system_init(const struct vcpu_config *cfg, struct pmem *pm)
     vcpus = aligned_alloc(LOOM_CACHELINE, ROUND_UP(sizeof(*vcpus) * nvcpus,
                                                    LOOM_CACHELINE));
     if (!vcpus)
-        loom_fatal("out of memory for %u vCPUs", nvcpus);
+        loom_resource_error("out of memory for %u vCPUs", nvcpus);
     memset(vcpus, 0, sizeof(*vcpus) * nvcpus);
     for (unsigned i = 0; i < nvcpus; i++) {
         struct vcpu *v = &vcpus[i];
@@ -85,6 +85,7 @@ void vcpu_system_init(const struct vcpu_config *cfg, struct pmem *pm)
         v->hart.vcpu = v;
         rv_hart_reset(&v->hart, 0x1000);
     }
+    vcpu_ir_pool_init(vcpu_rr_mode ? 1 : nvcpus);
 }
 
 void vcpu_kick(struct rv_hart *h)
@@ -128,8 +129,11 @@ void vcpu_run(void)
     }
     for (unsigned i = 0; i < nvcpus; i++) {
         int r = pthread_create(&vcpus[i].thread, NULL, vcpu_thread, &vcpus[i]);
+        /* The host's limit (ulimit -u, or -v for the stack), not a bug:
+         * one line and exit 2 while the started harts run. */
         if (r)
-            loom_fatal("cannot start vCPU thread %u: %s", i, strerror(r));
+            loom_resource_error("cannot start vCPU thread %u of %u: %s", i,
+                                nvcpus, strerror(r));
     }
     /* The machine ends through loom_exit (test device); the main thread
      * only waits. */

@@ -84,6 +84,11 @@ bool vcpu_is_owner(struct vcpu *v);
 struct vcpu *vcpu_get(unsigned i);
 
 /* exec.c */
+/* Make n translation contexts (main thread, before any vCPU thread), and
+ * give context i to the calling vCPU thread (thread i; the round-robin
+ * thread takes 0).  A thread with none allocates its own lazily. */
+void vcpu_ir_pool_init(unsigned n);
+void vcpu_ir_bind(unsigned i);
 void vcpu_loop(struct vcpu *v);
 /* Run v: until an exit request or a halt in round-robin mode (returns true
  * when halted), else forever; guest exceptions are handled inside. */

@@ -28,7 +28,7 @@ void vcpu_async_run(struct rv_hart *h, vcpu_work_fn fn, void *arg)
     struct vcpu *v = vcpu_of(h);
     struct vcpu_work *w = malloc(sizeof(*w));
     if (!w)
-        loom_fatal("out of memory queueing vCPU work");
+        loom_resource_error("out of memory queueing vCPU work");
     *w = (struct vcpu_work){ .fn = fn, .arg = arg, .target = v };
     pthread_mutex_lock(&v->lock);
     w->seq = ++v->work_queued;

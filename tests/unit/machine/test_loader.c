@@ -13,6 +13,7 @@
 #include <unistd.h>
 #include <cmocka.h>
 
+#include "machine/bootrom.h"
 #include "machine/loader.h"
 #include "softmmu/pmem.h"
 
@@ -176,11 +177,43 @@ static void test_outside_ram(void **state)
     assert_non_null(strstr(err, "segment 1"));
     make_img(&m); m.ph[1].p_paddr = UINT64_MAX - 8;    /* wraps */
     expect_bad(pm, &m, sizeof(m), "wraps");
-    /* The ROM is a valid target for loaders. */
-    make_img(&m); m.ph[1].p_paddr = ROM_BASE;
+    /* The ROM is a valid target for loaders, past the reset vector ... */
+    make_img(&m); m.ph[1].p_paddr = ROM_BASE + BOOTROM_LEN;
     assert_int_equal(loader_load_elf(pm, (uint8_t *)&m, sizeof(m), &li,
                                      err, sizeof(err)), 0);
-    assert_int_equal(ram(pm, ROM_BASE)[0], 0xbb);
+    assert_int_equal(ram(pm, ROM_BASE + BOOTROM_LEN)[0], 0xbb);
+    /* ... but not over it (QEMU refuses the overlap too): nothing
+     * written. */
+    make_img(&m); m.ph[1].p_paddr = ROM_BASE + BOOTROM_LEN - 8;
+    expect_bad(pm, &m, sizeof(m), "overlaps the boot ROM's reset vector");
+    make_img(&m); m.ph[1].p_paddr = ROM_BASE - 16;    /* bss reaches it */
+    expect_bad(pm, &m, sizeof(m), "reset vector");
+}
+
+/* The entry point must lie in a loaded segment: by virtual address (then
+ * translated to the physical one), or by physical address. */
+static void test_entry(void **state)
+{
+    struct pmem *pm = *state;
+    struct img m;
+    struct loader_image li;
+
+    make_img(&m); m.eh.e_entry = 0xffffffff80000008ull;   /* vmlinux-like */
+    assert_int_equal(loader_load_elf(pm, (uint8_t *)&m, sizeof(m), &li,
+                                     err, sizeof(err)), 0);
+    assert_int_equal(li.entry, RAM_BASE + 8);
+    make_img(&m); m.eh.e_entry = RAM_BASE + 0x1000 + 31;  /* last bss byte */
+    assert_int_equal(loader_load_elf(pm, (uint8_t *)&m, sizeof(m), &li,
+                                     err, sizeof(err)), 0);
+    assert_int_equal(li.entry, RAM_BASE + 0x1000 + 31);
+    make_img(&m); m.eh.e_entry = RAM_BASE + 16;           /* just past text */
+    assert_int_equal(loader_load_elf(pm, (uint8_t *)&m, sizeof(m), &li,
+                                     err, sizeof(err)), -1);
+    assert_non_null(strstr(err, "entry point 0x80000010 lies outside"));
+    make_img(&m); m.eh.e_entry = 0x40000000;              /* not RAM */
+    assert_int_equal(loader_load_elf(pm, (uint8_t *)&m, sizeof(m), &li,
+                                     err, sizeof(err)), -1);
+    assert_non_null(strstr(err, "entry point"));
 }
 
 /* `ld -Ttext=0x80000000` puts the headers in the first PT_LOAD, a page below
@@ -373,6 +406,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_bad_headers, setup, teardown),
         cmocka_unit_test_setup_teardown(test_truncated, setup, teardown),
         cmocka_unit_test_setup_teardown(test_outside_ram, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_entry, setup, teardown),
         cmocka_unit_test_setup_teardown(test_header_page, setup, teardown),
         cmocka_unit_test_setup_teardown(test_raw_and_file, setup, teardown),
         cmocka_unit_test(test_image_header),
