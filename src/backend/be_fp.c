@@ -31,15 +31,17 @@
  *     are off (checked at start-up with the rest of MXCSR).
  *   - Inexact: the sticky NX bit is tested in the front end's flags
  *     (ctx->fp->flags_off / nx_mask).  Set — nothing to accrue: the inline
- *     result stands.  Clear — arithmetic goes to the fallback (which sets
- *     it if the op was inexact; from then on the inline path runs);
- *     conversions instead prove exactness by converting back.
+ *     result stands.  Clear — arithmetic runs an out-of-line probe: the
+ *     same instruction after an ldmxcsr that clears MXCSR's flags, then
+ *     stmxcsr and a test of PE (x86's inexact is IEEE's), accruing NX
+ *     inline; conversions instead prove exactness by converting back.
  *   - Compares and min/max: ucomis; unordered (any NaN: the NV rules) and,
  *     for min/max, equal operands (the signed-zero rule) go to the stub.
  *   - Float → integer: the 64-bit cvt gives 0x8000000000000000 for NaN and
  *     out of range (RISC-V saturates); each width's range test sends that
  *     and everything outside the width to the stub.
- * MXCSR's exception flags are never read: they are sticky garbage.
+ * Outside the probe MXCSR's exception flags are never read: they are
+ * sticky garbage.
  *
  * Stubs (after the block's main stream, like be_ldst.c's): push the
  * caller-saved registers live after the op, pass the inputs through the
@@ -61,6 +63,7 @@
  * (6) and FTZ (15) off. */
 #define MXCSR_DEFAULT 0x1f80u
 #define MXCSR_CONTROL 0xffc0u
+#define MXCSR_PE      0x20       /* precision (inexact) flag */
 
 void be_fp_init(void)
 {
@@ -129,10 +132,14 @@ static void emit_fallback_call(struct be_gen *g, const struct be_fpslow *s)
             x86_pop(b, r);
 }
 
+static void emit_probe(struct be_gen *g, struct be_fpslow *s);
+
 void be_gen_fp_slow_paths(struct be_gen *g)
 {
     for (unsigned i = 0; i < g->nfpslow; i++) {
-        const struct be_fpslow *s = &g->fpslow[i];
+        struct be_fpslow *s = &g->fpslow[i];
+        if (s->probe)        /* adds its own jumps to the fallback below */
+            emit_probe(g, s);
         for (unsigned j = 0; j < s->njcc; j++)
             x86_patch32(&g->buf, s->jcc[j], x86_off(&g->buf));
         emit_fallback_call(g, s);
@@ -229,26 +236,67 @@ static unsigned fma_vop(unsigned opc)
     }
 }
 
-/* add/sub/mul/div/sqrt and the fused ops: inputs in xmm0..2. */
-static void gen_arith_inline(struct fp_emit *e, unsigned opc, unsigned n,
-                             unsigned rm)
+/* The one instruction of an arithmetic or fused op, on xmm0..2. */
+static void emit_arith_op(struct fp_emit *e, unsigned opc, unsigned n)
 {
-    if (!e->dbl)
-        box_check(e, n);
-    test_nx(e);
-    to_stub(e, X86_CC_E);
-    for (unsigned i = 0; i < n; i++)
-        x86_movq_xr(e->b, (int)i, e->s->in[i]);
-    mode_enter(e, rm);
     if (n == 3)
         x86_vfma213(e->b, fma_vop(opc), e->dbl, 0, 1, 2);
     else if (opc == IR_FSQRT)
         x86_sse_op(e->b, OPC_SSE_SQRT, e->dbl, 0, 0);
     else
         x86_sse_op(e->b, sse_arith_opc(opc), e->dbl, 0, 1);
+}
+
+/* add/sub/mul/div/sqrt and the fused ops: inputs in xmm0..2.  With NX
+ * clear, the probe (emit_probe, out of line) runs instead. */
+static void gen_arith_inline(struct fp_emit *e, unsigned opc, unsigned n,
+                             unsigned rm)
+{
+    if (!e->dbl)
+        box_check(e, n);
+    test_nx(e);
+    e->s->probe_jcc = x86_jcc32(e->b, X86_CC_E);
+    e->s->probe = 1;
+    for (unsigned i = 0; i < n; i++)
+        x86_movq_xr(e->b, (int)i, e->s->in[i]);
+    mode_enter(e, rm);
+    emit_arith_op(e, opc, n);
     mode_leave(e, rm);
     x86_movq_rx(e->b, e->rd, 0);
     result_check(e, e->dbl);
+}
+
+/* NX clear: the same op with MXCSR's flags cleared first (ldmxcsr of a
+ * table constant, whose flag bits are 0) and its PE flag read back through
+ * the frame's padding slot; a result that passes the range check raised at
+ * most inexact, which x86 reports exactly as IEEE defines it.  Inexact:
+ * accrue NX.  Then back to the main stream; failing the check: the
+ * fallback stub, which follows. */
+static void emit_probe(struct be_gen *g, struct be_fpslow *s)
+{
+    const struct ir_fp_env *fp = g->ir->fp;
+    struct fp_emit e = { .g = g, .b = &g->buf, .s = s, .dbl = s->dbl,
+                         .rd = s->out, .t = s->t };
+    const int32_t pad = BE_FRAME_SLOTS * 8;
+    x86_patch32(e.b, s->probe_jcc, x86_off(e.b));
+    for (unsigned i = 0; i < s->nin; i++)
+        x86_movq_xr(e.b, (int)i, s->in[i]);
+    x86_ldmxcsr_rip(e.b, &be_g.fp_mxcsr[s->rm]);
+    emit_arith_op(&e, s->opc, s->nin);
+    x86_encode(e.b, OPC_GRP15, EXT15_STMXCSR, X86_M_MEM, X86_RSP, X86_NOREG,
+               0, pad, 0);
+    if (s->rm != IR_FRM_RNE)
+        x86_ldmxcsr_rip(e.b, &be_g.fp_mxcsr[IR_FRM_RNE]);
+    x86_movq_rx(e.b, e.rd, 0);
+    result_check(&e, e.dbl);
+    x86_encode(e.b, OPC_GRP3_Eb, EXT3_TEST, X86_M_MEM, X86_RSP, X86_NOREG, 0,
+               pad, 1);
+    x86_imm8(e.b, MXCSR_PE);
+    x86_patch32(e.b, x86_jcc32(e.b, X86_CC_E), s->back_off);
+    x86_encode(e.b, OPC_ARITH_EbIb, ARITH_OR, X86_M_MEM, BE_ENV_REG,
+               X86_NOREG, 0, fp->flags_off, 1);
+    x86_imm8(e.b, (int8_t)fp->nx_mask);
+    x86_patch32(e.b, x86_jmp32(e.b), s->back_off);
 }
 
 /* feq/flt/fle (0/1) and fmin/fmax (one of the inputs). */
@@ -413,7 +461,9 @@ void be_gen_fp(struct be_gen *g, const struct ir_op *op)
         ir_fatal_op("backend (no ir_fp_env)", op->opc);
     if (inl)
         s = &g->fpslow[g->nfpslow++];
-    *s = (struct be_fpslow){ .nin = (uint8_t)n, .desc = op->args[2 + n] };
+    *s = (struct be_fpslow){ .nin = (uint8_t)n, .desc = op->args[2 + n],
+                             .opc = op->opc, .rm = (uint8_t)rm,
+                             .dbl = op->type == IR_I64 };
     for (unsigned i = 0; i < n; i++)
         s->in[i] = (int8_t)be_in_reg(g, (ir_temp)op->args[1 + i]);
     /* rd and t differ from every input: inputs stay intact for the stub */
@@ -423,6 +473,7 @@ void be_gen_fp(struct be_gen *g, const struct ir_op *op)
         .t = be_reg_alloc(g, BE_ALLOCATABLE),
     };
     s->out = (int8_t)e.rd;
+    s->t = (int8_t)e.t;
     if (!inl) {
         s->save = live_caller_saved(g, e.rd);
         emit_fallback_call(g, s);

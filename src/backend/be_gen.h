@@ -46,6 +46,10 @@ struct be_fpslow {
     uint16_t save;           /* caller-saved registers live after the op */
     uint32_t back_off;       /* where the stub resumes */
     uint32_t desc;           /* the fallback's descriptor */
+    uint32_t probe_jcc;      /* NX clear: rel32 of the jump to the probe */
+    uint8_t probe;           /* an arithmetic op: emit the probe */
+    uint8_t opc, rm, dbl;    /* the op, for the probe to redo */
+    int8_t t;                /* scratch register of the op */
 };
 
 struct be_fix { uint32_t field; uint16_t label; };

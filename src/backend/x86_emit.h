@@ -43,6 +43,7 @@ enum x86_cc {
 
 #define OPC_ARITH_EvGv  0x01 /* + (ext << 3): ADD=0x01 OR=0x09 ... CMP=0x39 */
 #define OPC_ARITH_GvEv  0x03
+#define OPC_ARITH_EbIb  0x80 /* + ext: byte r/m, imm8 */
 #define OPC_ARITH_EvIz  0x81
 #define OPC_ARITH_EvIb  0x83
 #define OPC_MOVB_EvGv   0x88
@@ -101,6 +102,7 @@ enum x86_cc {
 #define OPC_PCMPEQD     (0x76 | P_EXT | P_DATA16)
 /* 0f ae /2 ldmxcsr m32 (OPC_GRP15 with ext 2) */
 #define EXT15_LDMXCSR   2
+#define EXT15_STMXCSR   3
 /* VEX.LIG.66.0F38.W0 (ss) / W1 (sd) scalar FMA3, 213 operand order:
  * xmm1 = xmm2 * xmm1 + xmm3 (xmm1 = ModRM.reg, xmm2 = VEX.vvvv). */
 #define VEX_VFMADD213   0xa9     /* a*b + c */
