@@ -64,11 +64,20 @@ static void dump_op(const struct ir_ctx *ctx, const struct ir_op *op, FILE *f)
         return;
     }
     unsigned n = def->nouts + def->nins;
+    /* FP ops: the rounding mode by name, the fallback descriptor in hex */
+    bool fp = def->shape == IR_SHAPE_FP1 || def->shape == IR_SHAPE_FP2 ||
+              def->shape == IR_SHAPE_FP3;
+    static const char *const frm_names[] = { "rne", "rtz", "rdn", "rup",
+                                             "other" };
     for (unsigned i = 0; i < n + def->nconst; i++) {
         if (i)
             fputc(',', f);
         if (i < n)
             put_temp(ctx, f, a[i]);
+        else if (fp && i == n)
+            fputs(frm_names[a[i] % ARRAY_SIZE(frm_names)], f);
+        else if (fp)
+            fprintf(f, "desc=0x%" PRIx32, a[i]);
         else if ((int)i == def->cond_arg)
             fputs(cond_names[a[i] % ARRAY_SIZE(cond_names)], f);
         else if ((int)i == def->label_arg)

@@ -145,7 +145,15 @@ static bool rv_fp_bits(struct rv_dc *dc, const struct rv_insn *in,
             a = rv_f_unbox(dc, a);
             b = in->rs2 == in->rs1 ? a : rv_f_unbox(dc, b);
         }
-        if (sop == RV_OP_FSGNJX_S) {         /* a ^ (b & sb) */
+        if (in->rs2 == in->rs1) {
+            /* fmv, fneg, fabs: a, a ^ sb, a & ~sb */
+            if (sop == RV_OP_FSGNJ_S)
+                r = a;
+            else
+                ir_binop(ir, sop == RV_OP_FSGNJN_S ? IR_XOR : IR_AND, IR_I64,
+                         r, a, ir_const64(ir, sop == RV_OP_FSGNJN_S ? sb
+                                                                   : ~sb));
+        } else if (sop == RV_OP_FSGNJX_S) {  /* a ^ (b & sb) */
             ir_binop(ir, IR_AND, IR_I64, r, b, ir_const64(ir, sb));
             ir_binop(ir, IR_XOR, IR_I64, r, a, r);
         } else {                             /* (a & ~sb) | ([~]b & sb) */
