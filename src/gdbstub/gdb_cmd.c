@@ -9,14 +9,15 @@
  * machine has nowhere to deliver it); harts without one stay stopped, and
  * when one hart stops every hart stops (vcpu/debug.h).
  *
- * Unsupported (empty reply, gdb then does without): Z1-Z4 hardware
- * breakpoints and watchpoints (until the Sdtrig trigger module exposes an
- * API), non-stop mode, multiprocess, qXfer of anything but target.xml.
+ * Unsupported (empty reply, gdb then does without): non-stop mode,
+ * multiprocess, qXfer of anything but target.xml.
  */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <errno.h>
 #include "gdbstub/gdb_int.h"
+#include "target/riscv/trigger.h"
 #include "util/error.h"
 #include "vcpu/debug.h"
 
@@ -313,7 +314,96 @@ static void cmd_M(const char *p, size_t plen, bool binary)
     gdb_send_str(n == len ? "OK" : "E14");
 }
 
-/* Z0 / z0: software breakpoints.  Z1-Z4: empty (unsupported). */
+/* --- hardware breakpoints and watchpoints (Z1-Z4) -------------------------------
+ * gdb's are global; the triggers are per hart, so each is inserted into
+ * every hart's debugger slots (trigger.h), on each hart's own thread. */
+
+struct gdb_hw gdb_hw[GDB_MAX_HW];
+unsigned gdb_nhw;
+
+struct trig_op {
+    unsigned access;
+    uint64_t addr, len;
+    bool insert, all;
+    int r;
+};
+
+static void trig_work(struct rv_hart *h, void *arg)
+{
+    struct trig_op *op = arg;
+
+    if (op->all)
+        rv_trig_debug_remove_all(h);
+    else if (op->insert)
+        op->r = rv_trig_debug_insert(h, op->access, op->addr, op->len);
+    else
+        op->r = rv_trig_debug_remove(h, op->access, op->addr, op->len);
+}
+
+static unsigned z_access(unsigned type)
+{
+    return type == 1 ? RV_TRIG_EXEC : type == 2 ? RV_TRIG_STORE
+         : type == 3 ? RV_TRIG_LOAD : RV_TRIG_LOAD | RV_TRIG_STORE;
+}
+
+/* Z1 kind is the instruction length: execute matches its first byte. */
+static uint64_t z_len(unsigned type, uint64_t kind)
+{
+    return type == 1 ? 1 : kind;
+}
+
+static void cmd_z_hw(unsigned type, uint64_t addr, uint64_t kind, bool insert)
+{
+    struct trig_op op = { .access = z_access(type), .addr = addr,
+                          .len = z_len(type, kind), .insert = insert };
+    unsigned i, n = vcpu_count();
+
+    if (insert) {
+        if (gdb_nhw == GDB_MAX_HW) {
+            gdb_send_str("E1c");         /* ENOSPC */
+            return;
+        }
+        for (i = 0; i < n; i++) {
+            vcpu_dbg_run_on(i, trig_work, &op);
+            if (op.r)
+                break;
+        }
+        if (i < n) {                      /* undo the harts done so far */
+            int err = op.r;
+            op.insert = false;
+            while (i--)
+                vcpu_dbg_run_on(i, trig_work, &op);
+            gdb_send_str(err == -ENOSPC ? "E1c" : "E16");   /* EINVAL */
+            return;
+        }
+        gdb_hw[gdb_nhw++] = (struct gdb_hw){ type, addr, op.len };
+        gdb_send_str("OK");
+        return;
+    }
+    for (i = 0; i < gdb_nhw; i++)
+        if (gdb_hw[i].type == type && gdb_hw[i].addr == addr &&
+            gdb_hw[i].len == op.len)
+            break;
+    if (i == gdb_nhw) {
+        gdb_send_str("E02");
+        return;
+    }
+    gdb_hw[i] = gdb_hw[--gdb_nhw];
+    for (unsigned h = 0; h < n; h++)
+        vcpu_dbg_run_on(h, trig_work, &op);
+    gdb_send_str("OK");
+}
+
+void gdb_hw_remove_all(void)
+{
+    struct trig_op op = { .all = true };
+
+    for (unsigned h = 0; h < vcpu_count(); h++)
+        vcpu_dbg_run_on(h, trig_work, &op);
+    gdb_nhw = 0;
+}
+
+/* Z0 / z0: software breakpoints; Z1-Z4 through the triggers. */
 static void cmd_z(const char *p, bool insert)
 {
     uint64_t type, addr, kind;
@@ -323,8 +413,12 @@ static void cmd_z(const char *p, bool insert)
         gdb_send_str("E01");
         return;
     }
-    if (type != 0) {
+    if (type > 4) {
         gdb_send_str("");
+        return;
+    }
+    if (type != 0) {
+        cmd_z_hw((unsigned)type, addr, kind, insert);
         return;
     }
     if (insert)
@@ -401,7 +495,7 @@ static void cmd_query(const char *p)
 
     if (!strncmp(p, "Supported", 9)) {
         snprintf(buf, sizeof(buf), "PacketSize=%x;qXfer:features:read+;"
-                 "vContSupported+;swbreak+;QStartNoAckMode+", GDB_PKT_MAX);
+                 "vContSupported+;swbreak+;hwbreak+;QStartNoAckMode+", GDB_PKT_MAX);
         gdb_send_str(buf);
     } else if (!strcmp(p, "Attached") || !strncmp(p, "Attached:", 9)) {
         gdb_send_str("1");           /* detach, not kill, on quit */

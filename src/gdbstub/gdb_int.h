@@ -47,6 +47,18 @@ void gdb_handle_packet(char *p, size_t len);
 /* Detach: drop every breakpoint and let every hart run. */
 void gdb_detach(void);
 
+/* gdb_cmd.c: the hardware breakpoints and watchpoints gdb inserted
+ * (Z1-Z4), in every hart's debugger trigger slots. */
+#define GDB_MAX_HW 16
+struct gdb_hw {
+    unsigned type;           /* Z type 1..4 */
+    uint64_t addr, len;
+};
+extern struct gdb_hw gdb_hw[GDB_MAX_HW];
+extern unsigned gdb_nhw;
+/* Remove every trigger slot gdb inserted, on every hart (stopped). */
+void gdb_hw_remove_all(void);
+
 /* gdb_riscv.c.  Register numbers as in gdb's riscv target: 0-31 x, 32
  * pc, 33-64 f, 65 + csr, 4161 priv.  Return false for a register that
  * does not exist.  Machine stopped. */

@@ -32,6 +32,7 @@
 #include <unistd.h>
 #include "gdbstub/gdb_int.h"
 #include "gdbstub/gdbstub.h"
+#include "target/riscv/trigger.h"
 #include "util/error.h"
 #include "vcpu/debug.h"
 
@@ -148,19 +149,53 @@ void gdb_send_str(const char *s)
     gdb_send(s, strlen(s));
 }
 
+/* The stop-reply field for a trigger hit: hwbreak, or the watchpoint
+ * kind gdb inserted that covers the access (a store prefers a write
+ * watchpoint, a load a read one, then an access one), with an address
+ * inside that watchpoint. */
+static void trigger_field(const struct rv_trig_hit *hit, char *out, size_t n)
+{
+    if (hit->access == RV_TRIG_EXEC) {
+        snprintf(out, n, "hwbreak:;");
+        return;
+    }
+    unsigned want = hit->access == RV_TRIG_STORE ? 2 : 3;
+    const struct gdb_hw *best = NULL;
+    for (unsigned i = 0; i < gdb_nhw; i++) {
+        const struct gdb_hw *w = &gdb_hw[i];
+        if ((w->type != want && w->type != 4) ||
+            hit->addr >= w->addr + w->len ||
+            hit->addr + (hit->size ? hit->size : 1) <= w->addr)
+            continue;
+        if (!best || w->type == want)
+            best = w;
+    }
+    if (!best) {
+        snprintf(out, n, "hwbreak:;");
+        return;
+    }
+    uint64_t a = hit->addr > best->addr ? hit->addr : best->addr;
+    snprintf(out, n, "%s:%llx;", best->type == 2 ? "watch"
+             : best->type == 3 ? "rwatch" : "awatch", (unsigned long long)a);
+}
+
 void gdb_send_stop_reply(void)
 {
     unsigned hart;
     enum vcpu_dbg_reason why;
-    char buf[64];
+    struct rv_trig_hit hit;
+    char buf[96], extra[48] = "";
 
-    vcpu_dbg_stop_event(&hart, &why);
+    vcpu_dbg_stop_event(&hart, &why, &hit);
     gdb.g_hart = hart;
     gdb.c_hart = (int)hart;
+    if (why == VCPU_DBG_BREAK)
+        snprintf(extra, sizeof(extra), "swbreak:;");
+    else if (why == VCPU_DBG_TRIGGER)
+        trigger_field(&hit, extra, sizeof(extra));
     /* SIGINT (2) for an interrupt, SIGTRAP (5) for the rest. */
     snprintf(buf, sizeof(buf), "T%02xthread:%x;%s",
-             why == VCPU_DBG_INTERRUPT ? 2 : 5, hart + 1,
-             why == VCPU_DBG_BREAK ? "swbreak:;" : "");
+             why == VCPU_DBG_INTERRUPT ? 2 : 5, hart + 1, extra);
     gdb_send_str(buf);
 }
 
@@ -376,6 +411,7 @@ void gdb_detach(void)
     vcpu_dbg_request_stop();
     vcpu_dbg_wait_stopped();
     vcpu_dbg_bp_remove_all();
+    gdb_hw_remove_all();
     enum vcpu_dbg_action act[VCPU_MAX];
     for (unsigned i = 0; i < vcpu_count(); i++)
         act[i] = VCPU_DBG_CONT;

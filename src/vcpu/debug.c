@@ -52,6 +52,7 @@ static bool notified;                   /* dbg_lock: notify ran this round */
 static bool ev_set;                     /* dbg_lock: the round's event */
 static unsigned ev_hart;
 static enum vcpu_dbg_reason ev_why;
+static struct rv_trig_hit ev_hit;       /* for VCPU_DBG_TRIGGER */
 static enum vcpu_dbg_reason default_why; /* for a hart parked on request */
 static void (*notify_fn)(void *opaque);
 static void *notify_opaque;
@@ -100,6 +101,18 @@ static void vcpu_dbg_break_helper(void *env)
     vcpu_of(env)->dbg_event = VCPU_DBG_BREAK;
 }
 
+/* rv_trig_debug_stop (trigger.h): a debugger slot matched, inside guest
+ * code on the hart's thread, before the instruction; the trigger code
+ * then siglongjmps to the exec loop, whose vcpu_dbg_check parks before any
+ * further TB. */
+static void vcpu_dbg_trig_hook(struct rv_hart *h, const struct rv_trig_hit *hit)
+{
+    struct vcpu *v = vcpu_of(h);
+
+    v->dbg_event = VCPU_DBG_TRIGGER;
+    v->dbg_hit = *hit;
+}
+
 void vcpu_dbg_enable(bool hold, void (*notify)(void *opaque), void *opaque)
 {
     vcpu_dbg_on = true;
@@ -107,6 +120,7 @@ void vcpu_dbg_enable(bool hold, void (*notify)(void *opaque), void *opaque)
     notify_opaque = opaque;
     tr_runtime.breakpoint_at = vcpu_dbg_bp_at;
     tr_set_debug_helper(vcpu_dbg_break_helper);
+    rv_trig_debug_stop = vcpu_dbg_trig_hook;
     if (hold) {
         /* Before any vCPU thread exists: no lock needed, the thread
          * creation orders these stores before the harts read them. */
@@ -178,6 +192,7 @@ static void park(struct vcpu *v, enum vcpu_dbg_reason r)
         ev_set = true;
         ev_hart = v->index;
         ev_why = r;
+        ev_hit = v->dbg_hit;
         stop_others_locked();
     } else if (!ev_set || (r != VCPU_DBG_NONE &&
                            (ev_why == VCPU_DBG_INTERRUPT ||
@@ -188,6 +203,7 @@ static void park(struct vcpu *v, enum vcpu_dbg_reason r)
         ev_hart = r == VCPU_DBG_NONE && default_why == VCPU_DBG_RESET_HOLD
                   ? 0 : v->index;
         ev_why = r != VCPU_DBG_NONE ? r : default_why;
+        ev_hit = v->dbg_hit;
     }
     maybe_notify_locked();
     for (;;) {
@@ -259,11 +275,14 @@ bool vcpu_dbg_is_stopped(void)
     return s;
 }
 
-void vcpu_dbg_stop_event(unsigned *hart, enum vcpu_dbg_reason *why)
+void vcpu_dbg_stop_event(unsigned *hart, enum vcpu_dbg_reason *why,
+                         struct rv_trig_hit *hit)
 {
     pthread_mutex_lock(&dbg_lock);
     *hart = ev_set ? ev_hart : 0;
     *why = ev_set ? ev_why : default_why;
+    if (hit)
+        *hit = ev_hit;
     pthread_mutex_unlock(&dbg_lock);
 }
 

@@ -28,6 +28,7 @@
 #include <stddef.h>
 #include <stdint.h>
 #include "target/riscv/cpu.h"
+#include "target/riscv/trigger.h"
 #include "vcpu/vcpu.h"
 
 enum vcpu_dbg_reason {
@@ -36,6 +37,8 @@ enum vcpu_dbg_reason {
     VCPU_DBG_STEP,           /* finished a single step */
     VCPU_DBG_INTERRUPT,      /* the debugger asked (Ctrl-C, attach) */
     VCPU_DBG_RESET_HOLD,     /* held at reset (-S) */
+    VCPU_DBG_TRIGGER,        /* a debugger trigger slot matched (Z1-Z4),
+                                before the instruction ran */
 };
 
 enum vcpu_dbg_action {
@@ -59,8 +62,10 @@ void vcpu_dbg_request_stop(void);
 void vcpu_dbg_wait_stopped(void);
 /* Stopped now (non-blocking). */
 bool vcpu_dbg_is_stopped(void);
-/* The event that stopped the machine: the hart and the reason. */
-void vcpu_dbg_stop_event(unsigned *hart, enum vcpu_dbg_reason *why);
+/* The event that stopped the machine: the hart, the reason and, for
+ * VCPU_DBG_TRIGGER, what matched (hit may be NULL). */
+void vcpu_dbg_stop_event(unsigned *hart, enum vcpu_dbg_reason *why,
+                         struct rv_trig_hit *hit);
 
 /* Resume a stopped machine: act[i] for hart i (vcpu_count() entries).
  * Breakpoint changes since the last resume are applied first (the

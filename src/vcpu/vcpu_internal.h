@@ -21,6 +21,7 @@
 #include "tbht/jc.h"
 #include "tbht/tbht.h"
 #include "translate/ir.h"
+#include "target/riscv/trigger.h"
 #include "vcpu/vcpu.h"
 
 
@@ -57,6 +58,7 @@ struct vcpu {
     _Atomic bool dbg_stop_req;
     bool dbg_parked, dbg_go, dbg_step, dbg_step_done;
     int dbg_event;                      /* enum vcpu_dbg_reason */
+    struct rv_trig_hit dbg_hit;         /* owner: the trigger that matched */
     vcpu_work_fn dbg_fn;
     void *dbg_arg;
 } CACHE_ALIGNED;

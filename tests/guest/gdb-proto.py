@@ -8,6 +8,9 @@ What gdb-test.py cannot show from gdb's side:
   - a breakpoint inserted at the pc of a hot, chained loop is hit: the TBs
     translated before it (linked, in the jump cache) are not run again;
     after z0 the loop runs on (the breakpoint's TB is gone too);
+  - Z1 (hardware breakpoint), Z3/Z4 (read/access watchpoints on the MMIO
+    register the loop polls) stop before the instruction, with hwbreak /
+    rwatch / awatch in the stop reply;
   - Z0 never writes guest memory (m shows the original bytes);
   - vCont;s:1 steps hart 0 alone, the other hart stays stopped;
   - registers P/p, memory M/m and X, unmapped memory (E14, no crash), a
@@ -248,6 +251,29 @@ def session_echo(loom, echo):
               stop == 'T05thread:1;swbreak:;' and le64(c.cmd('p20')) == pc,
               stop)
         c.cmd('z0,%x,2' % pc)
+
+        # Hardware breakpoints and watchpoints (Z1-Z4, the Sdtrig debugger
+        # slots): stop before the instruction, nothing of it executed.
+        check('Z1 inside the loop', c.cmd('Z1,%x,2' % pc2) == 'OK')
+        c.send('vCont;c')
+        stop = c.reply()
+        check('Z1 hit (T05 hwbreak) at its pc',
+              stop == 'T05thread:1;hwbreak:;' and le64(c.cmd('p20')) == pc2,
+              stop)
+        check('z1 removes it', c.cmd('z1,%x,2' % pc2) == 'OK')
+        check('z1 of a missing one', c.cmd('z1,%x,2' % pc2) == 'E02')
+        lsr = 0x10000005                  # the UART status the loop polls
+        for z, kind in ((3, 'rwatch'), (4, 'awatch')):
+            check('Z%d on the UART status register' % z,
+                  c.cmd('Z%d,%x,1' % (z, lsr)) == 'OK')
+            c.send('vCont;c')
+            stop = c.reply()
+            check('Z%d hit: T05 %s at the register, hart 0 at its load'
+                  % (z, kind),
+                  stop == 'T05thread:1;%s:%x;' % (kind, lsr) and
+                  le64(c.cmd('p20')) == pc, (stop, hex(le64(c.cmd('p20')))))
+            check('z%d removes it' % z, c.cmd('z%d,%x,1' % (z, lsr)) == 'OK')
+        check('Z2 of length 0 is refused', c.cmd('Z2,%x,0' % scratch) == 'E16')
 
         # Step hart 0 alone.
         c.cmd('Hg2')

@@ -7,8 +7,9 @@ Starts `LOOM -smp 4 -gdb tcp::0 -S` on the gdb_smp guest (Loom picks a free
 port and prints it, so parallel tests never collide), runs gdb-multiarch in
 batch mode through a session — break at a function hit on hart 2, continue,
 info threads, switch threads, bt, print an argument and a CSR, next, print a
-global, watch a global (a software watchpoint: gdb single-steps; Z2 is
-not offered yet), step, continue to power-off — and checks what gdb printed and that
+global, watch a global (hardware watchpoint, Z2), step, a read watchpoint
+(Z3) hit on hart 0, a hardware breakpoint (Z1), continue to power-off — and
+checks what gdb printed and that
 the guest passed its own checks.  next/step run with `scheduler-locking
 step` (vCont;s:3 alone): with the other harts running, hart 0 could finish
 the program during the step.  Exit 77 (meson: skipped) when
@@ -45,7 +46,6 @@ bt
 print/x $mhartid
 thread 3
 set scheduler-locking step
-set can-use-hw-watchpoints 0
 watch watched
 continue
 delete 2
@@ -54,6 +54,13 @@ print watched
 step
 echo @@after-step\\n
 info registers pc
+set scheduler-locking off
+rwatch results[1]
+continue
+delete
+hbreak rt_finish
+continue
+echo @@at-finish\\n
 continue
 """
 
@@ -75,8 +82,9 @@ CHECKS = [
     ('priv of hart 2 (M mode)', r'\$3 = 3\n'),
     ('switched to hart 0: bt shows main', r'@@bt-hart0\n#0 [^\n]*main \(\)'),
     ('mhartid of hart 0', r'\$4 = 0x0\n'),
-    ('software watchpoint on a global: hit by hart 2\'s first store',
-     r'Thread 3 hit Watchpoint 2: watched\n\nOld value = 0\nNew value = 9901\n'
+    ('hardware watchpoint (Z2) on a global: hit by hart 2\'s first store',
+     r'Hardware watchpoint 2: watched\n(?:.*\n)*?Thread 3 hit Hardware watchpoint '
+     r'2: watched\n\nOld value = 0\nNew value = 9901\n'
      r'on_hart2 \(value=9900\) at [^\n]*gdb_smp\.c:28\n'),
     ('next: past the second store, back in the caller',
      r'New value = 9901\n(?:.*\n){2}run_hart \(hart=2\) at [^\n]*gdb_smp\.c:37\n'),
@@ -84,6 +92,12 @@ CHECKS = [
     ('step: out of run_hart into rt_secondary_main',
      r'\$5 = 19802\nrt_secondary_main \(hart=[^)]*\) at [^\n]*gdb_smp\.c:4\d\n'
      r'(?:.*\n)?@@after-step'),
+    ('read watchpoint (Z3): hart 0 reads results[1] in main',
+     r'Hardware read watchpoint 3: results\[1\]\n(?:.*\n)*?Thread 1 hit Hardware '
+     r'read watchpoint 3: results\[1\]\n\nValue = 4950\n[^\n]* in main \(\)'),
+    ('hardware breakpoint (Z1) at rt_finish, hit by hart 0',
+     r'Hardware assisted breakpoint 4 at [^\n]*\n(?:.*\n)*?Thread 1 hit '
+     r'Breakpoint 4, [^\n]*rt_finish \(\)[^\n]*\n(?:.*\n)*?@@at-finish'),
     ('continue to power-off', r'\[Inferior 1 \(Remote target\) exited normally\]'),
 ]
 
