@@ -112,11 +112,17 @@ static void *be_map_near_text(size_t size)
     return mmap(NULL, size, prot, flags, -1, 0);
 }
 
-static bool be_unwind(uintptr_t host_pc, uint64_t data[2])
+static bool be_unwind(uintptr_t host_pc, struct tr_insn_pos *pos)
 {
     /* host_pc is a return address: its block holds the byte before it. */
     struct be_block *b = be_find_block(host_pc - 1);
-    return b && be_block_unwind(b, host_pc, data) >= 0;
+    int i = b ? be_block_unwind(b, host_pc, pos->data) : -1;
+    if (i < 0)
+        return false;
+    pos->index = (unsigned)i;
+    /* One record per IR_INSN_START: the count the TB's entry added. */
+    pos->count = b->icount;
+    return true;
 }
 
 static void be_unmap(void)

@@ -464,6 +464,14 @@ static void gen_st_env(struct be_gen *g, const struct ir_op *op)
     be_free_dead_inputs(g, 1, 0);
 }
 
+/* One read-modify-write of the env field: `add [r14 + a0], a1`.  It touches
+ * no temp, so nothing is synced or freed (the field is never a global's). */
+static void gen_add_env(struct be_gen *g, const struct ir_op *op)
+{
+    x86_arith_mi(&g->buf, op->type == IR_I64, ARITH_ADD, BE_ENV_REG,
+                 (int32_t)op->args[0], (int32_t)op->args[1]);
+}
+
 static void add_fix(struct be_gen *g, uint32_t field, uint32_t label)
 {
     g->fix[g->nfix++] = (struct be_fix){ field, (uint16_t)label };
@@ -681,6 +689,7 @@ static void gen_nop(struct be_gen *g, const struct ir_op *op)
 #define BE_EMIT_MOV        gen_mov
 #define BE_EMIT_LD_ENV     gen_ld_env
 #define BE_EMIT_ST_ENV     gen_st_env
+#define BE_EMIT_ADD_ENV    gen_add_env
 #define BE_EMIT_ADD        gen_arith
 #define BE_EMIT_SUB        gen_arith
 #define BE_EMIT_AND        gen_arith

@@ -156,6 +156,20 @@ void x86_arith_ri(struct x86_buf *b, bool w64, enum x86_arith op, int d,
     }
 }
 
+void x86_arith_mi(struct x86_buf *b, bool w64, enum x86_arith op, int base,
+                  int32_t disp, int32_t imm)
+{
+    if (fits8(imm)) {
+        x86_encode(b, OPC_ARITH_EvIb | x86_w(w64), op, X86_M_MEM, base,
+                   X86_NOREG, 0, disp, 1);
+        x86_imm8(b, (int8_t)imm);
+    } else {
+        x86_encode(b, OPC_ARITH_EvIz | x86_w(w64), op, X86_M_MEM, base,
+                   X86_NOREG, 0, disp, 4);
+        x86_imm32(b, imm);
+    }
+}
+
 void x86_shift_ri(struct x86_buf *b, bool w64, enum x86_shift op, int d,
                   unsigned count)
 {

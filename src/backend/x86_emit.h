@@ -159,6 +159,9 @@ void x86_mov_ri(struct x86_buf *b, int d, uint64_t v);   /* shortest form */
 void x86_arith_rr(struct x86_buf *b, bool w64, enum x86_arith op, int d, int s);
 void x86_arith_ri(struct x86_buf *b, bool w64, enum x86_arith op, int d,
                   int32_t imm);
+/* op [base + disp], imm: the shortest immediate form (imm8 or imm32). */
+void x86_arith_mi(struct x86_buf *b, bool w64, enum x86_arith op, int base,
+                  int32_t disp, int32_t imm);
 void x86_shift_ri(struct x86_buf *b, bool w64, enum x86_shift op, int d,
                   unsigned count);
 void x86_shift_cl(struct x86_buf *b, bool w64, enum x86_shift op, int d);

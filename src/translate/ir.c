@@ -197,6 +197,14 @@ void ir_st_env(struct ir_ctx *ctx, ir_temp s, enum ir_memop mo,
          s, mo, (uint32_t)offset);
 }
 
+unsigned ir_add_env(struct ir_ctx *ctx, enum ir_type t, int32_t offset,
+                    int32_t addend)
+{
+    unsigned idx = ctx->nops;
+    EMIT(ctx, IR_ADD_ENV, t, (uint32_t)offset, (uint32_t)addend);
+    return ctx->overflow ? IR_MAX_OPS : idx;
+}
+
 void ir_setcond(struct ir_ctx *ctx, enum ir_type t, enum ir_cond c,
                 ir_temp d, ir_temp a, ir_temp b)
 {

@@ -256,6 +256,12 @@ void ir_ld_env(struct ir_ctx *ctx, enum ir_type t, ir_temp d,
                enum ir_memop mo, int32_t offset);
 void ir_st_env(struct ir_ctx *ctx, ir_temp s, enum ir_memop mo,
                int32_t offset);
+/* *(env + offset) += addend, a field of type t that no GLOBAL temp backs.
+ * Returns the op's index in ctx->ops (the caller may set its addend,
+ * args[1], later: the translator counts a TB's instructions that way), or
+ * IR_MAX_OPS if the IR overflowed. */
+unsigned ir_add_env(struct ir_ctx *ctx, enum ir_type t, int32_t offset,
+                    int32_t addend);
 void ir_setcond(struct ir_ctx *ctx, enum ir_type t, enum ir_cond c,
                 ir_temp d, ir_temp a, ir_temp b);
 void ir_movcond(struct ir_ctx *ctx, enum ir_type t, enum ir_cond c,

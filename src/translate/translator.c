@@ -6,6 +6,15 @@
  * the end of the TB.  This is how kicks, IPIs, async work and exclusive
  * sections get a vCPU out of chained TBs: a chained jump always lands on a
  * TB entry, so no loop of linked TBs can run without passing a check.
+ *
+ * Right after the check the TB adds its guest instruction count to the
+ * CPU's 64-bit instruction counter (IR_ADD_ENV, one `add [env+off], n`).
+ * Counting at the entry, not at each exit, is what makes every way in
+ * count: the exec loop, a patched goto_tb, goto_ptr's lookup, and any later
+ * inline probe all jump to the TB's first host instruction.  The count is
+ * exact at every TB boundary; code that leaves a TB mid-way (an exception,
+ * a store that invalidated its own TB) subtracts the instructions that did
+ * not retire, found from the insn records (tr_unwind's index and count).
  */
 #include "translate/translator.h"
 
@@ -75,6 +84,7 @@ int tr_translate_block(const struct tr_hooks *h, struct tr_base *db)
 {
     struct ir_ctx *ir = db->ir;
     uint64_t page_mask = ~((1ull << db->page_bits) - 1);
+    bool stop_only = false;     /* only the debug stop of a breakpoint */
 
     ir_reset(ir);
     db->num_insns = 0;
@@ -86,6 +96,10 @@ int tr_translate_block(const struct tr_hooks *h, struct tr_base *db)
     ir_temp flag = ir_temp_new(ir, IR_I32);
     ir_ld_env(ir, IR_I32, flag, IR_MO_32, db->exit_flag_offset);
     ir_brcond(ir, IR_I32, IR_NE, flag, ir_const(ir, IR_I32, 0), exit_req);
+    /* Past the check the whole TB is counted as retired at once; its
+     * addend is set below, when the TB's length is known.  Whoever leaves
+     * the TB mid-way takes back what did not retire (translator.h). */
+    unsigned count_op = ir_add_env(ir, IR_I64, db->insn_count_offset, 0);
 
     if (h->tb_start)
         h->tb_start(db);
@@ -100,6 +114,7 @@ int tr_translate_block(const struct tr_hooks *h, struct tr_base *db)
                 break;
             h->breakpoint(db);
             db->num_insns++;
+            stop_only = true;
             break;
         }
         h->insn_start(db);
@@ -119,6 +134,14 @@ int tr_translate_block(const struct tr_hooks *h, struct tr_base *db)
     if (db->stop != TR_STOP_DONE) {
         db->stop = TR_STOP_NEXT;
         h->tb_stop(db);
+    }
+
+    /* A breakpoint TB runs none of its one instruction: it counts 0. */
+    if (count_op < ir->nops) {
+        if (stop_only)
+            ir->ops[count_op].opc = IR_NOP;
+        else
+            ir->ops[count_op].args[1] = db->num_insns;
     }
 
     ir_set_label(ir, exit_req);

@@ -15,7 +15,13 @@
  * Conventions every front end keeps (docs/ir.md):
  *   - the guest pc global is correct in env at every TB entry and every
  *     exit (front ends write it before goto_tb / exit_tb / goto_ptr);
- *   - IR_INSN_START word 0 is the guest pc of the instruction.
+ *   - IR_INSN_START word 0 is the guest pc of the instruction;
+ *   - the CPU's instruction counter (insn_count_offset) is exact at every
+ *     TB entry and exit: the TB counts all its instructions at entry, and
+ *     code that leaves it mid-way corrects the count (struct tr_insn_pos);
+ *   - a helper that reads the counter runs while its own instruction (and
+ *     every later one of the TB) is already counted: an instruction that
+ *     reads it must end its TB, so that exactly one is in flight.
  */
 #ifndef LOOM_TRANSLATE_TRANSLATOR_H
 #define LOOM_TRANSLATE_TRANSLATOR_H
@@ -40,6 +46,8 @@ struct tr_base {
     unsigned max_insns;
     unsigned page_bits;       /* guest page size (12) */
     int32_t exit_flag_offset; /* env offset of the int32 exit flag */
+    int32_t insn_count_offset;/* env offset of the uint64 count of guest
+                                 instructions retired (translator.c) */
     enum tr_stop stop;
 };
 
@@ -68,14 +76,24 @@ struct tr_hooks {
  * overflowed anyway (retry with a smaller max_insns). */
 int tr_translate_block(const struct tr_hooks *h, struct tr_base *db);
 
+/* Where a host pc lies in its TB (tr_unwind).  The TB's entry added
+ * `count` to the instruction counter, so code leaving the TB at this
+ * instruction takes back count - index when the instruction does not
+ * retire (an exception), count - index - 1 when it does. */
+struct tr_insn_pos {
+    uint64_t data[2];         /* its IR_INSN_START words (data[0]: pc) */
+    unsigned index;           /* its index in the TB, from 0 */
+    unsigned count;           /* guest instructions in the TB */
+};
+
 /* --- run-time services --------------------------------------------------------
  * Set once at start-up by src/vcpu (and be_init for unwind), before any vCPU
  * thread starts; read-only afterwards. */
 struct tr_runtime {
-    /* Host pc inside generated code → the IR_INSN_START words of the guest
-     * instruction it belongs to.  Returns false if host_pc is not in
+    /* Host pc inside generated code → the guest instruction it belongs
+     * to (struct tr_insn_pos).  Returns false if host_pc is not in
      * generated code. */
-    bool (*unwind)(uintptr_t host_pc, uint64_t data[2]);
+    bool (*unwind)(uintptr_t host_pc, struct tr_insn_pos *pos);
     /* A guest write made code in [paddr, paddr+len) stale (the range lies
      * in one page): invalidate the TBs translated from it.  Called from
      * helpers once per page a write touches, after the written bytes
@@ -128,9 +146,9 @@ enum tr_fp_mode tr_fp_mode(void);
 void tr_set_debug_helper(void (*fn)(void *env));
 extern const struct ir_helper *const tr_helper_debug;
 
-static inline bool tr_unwind(uintptr_t host_pc, uint64_t data[2])
+static inline bool tr_unwind(uintptr_t host_pc, struct tr_insn_pos *pos)
 {
-    return host_pc && tr_runtime.unwind && tr_runtime.unwind(host_pc, data);
+    return host_pc && tr_runtime.unwind && tr_runtime.unwind(host_pc, pos);
 }
 
 #endif

@@ -308,13 +308,18 @@ const void *vcpu_lookup_tb_ptr(void *env)
  * record lookup plus INV(E1): the guest pc it restores lies inside the
  * guest bytes of the TB that owns the host pc — a bound the backend's
  * records do not carry (the TB's pc and size come from the translator). */
-bool vcpu_unwind(uintptr_t host_pc, uint64_t data[2])
+bool vcpu_unwind(uintptr_t host_pc, struct tr_insn_pos *pos)
 {
     struct be_block *b = be_find_block(host_pc - 1);
-    if (!b || be_block_unwind(b, host_pc, data) < 0)
+    int i = b ? be_block_unwind(b, host_pc, pos->data) : -1;
+    if (i < 0)
         return false;
     const struct tb *tb = be_block_owner(b);
-    INV_ASSERT(E1, data[0] >= tb->pc && data[0] - tb->pc < tb->size);
+    INV_ASSERT(E1, pos->data[0] >= tb->pc && pos->data[0] - tb->pc < tb->size);
+    pos->index = (unsigned)i;
+    /* One record per IR_INSN_START: the count the TB's entry added. */
+    pos->count = b->icount;
+    assert(pos->count == tb->icount && pos->index < pos->count);
     return true;
 }
 

@@ -143,7 +143,8 @@ void vcpu_tb_flush_exclusive(void);
 /* storm.c: the LOOM_STORM stress driver (tests only; see storm.c). */
 void vcpu_storm_start(void);
 /* exec.c: tr_runtime.unwind (asserts E1). */
-bool vcpu_unwind(uintptr_t host_pc, uint64_t data[2]);
+struct tr_insn_pos;
+bool vcpu_unwind(uintptr_t host_pc, struct tr_insn_pos *pos);
 extern unsigned vcpu_storm_jc_yield;   /* LOOM_STORM jcyield=PCT (0: off) */
 void vcpu_storm_yield(void);
 

@@ -64,15 +64,14 @@ void rv_hart_reset(struct rv_hart *h, uint64_t pc)
     h->medeleg = h->mideleg = 0;
     h->mie = h->mip = 0;
     h->mtvec = h->mscratch = h->mepc = h->mcause = h->mtval = 0;
-    h->mcounteren = h->mcountinhibit = 0;
+    h->mcounteren = 0;
     /* S mode: satp Bare, delegation off, Sstc comparator at "never". */
     h->menvcfg = h->senvcfg = h->scounteren = 0;
     h->stvec = h->sscratch = h->sepc = h->scause = h->stval = h->satp = 0;
     h->stimecmp = ~0ull;
     h->tlb_super_lo = ~0ull;
     h->tlb_super_hi = 0;
-    h->cycle_offset = -(int64_t)rv_host_ticks();
-    h->instret_offset = h->cycle_offset;
+    rv_counters_reset(h);
     h->halted = false;
     /* PMP: every entry OFF and unlocked (spec: A and L reset to 0). */
     memset(h->pmpcfg, 0, sizeof(h->pmpcfg));

@@ -87,6 +87,12 @@ struct rv_hart {
                                 both used by the LR/SC helpers only */
     _Atomic int32_t exit_request;  /* nonzero: leave at next TB entry */
     int32_t pad0;
+    /* Guest instructions this hart retired since it was created, in every
+     * mode, whatever mcountinhibit says (minstret and mcycle are views of
+     * it, csr.c).  Added by each TB at its entry for all its instructions
+     * (translator.c); exact at every TB boundary, and put right by
+     * whatever leaves a TB mid-way (rv_unwind).  Owner thread only. */
+    uint64_t insn_count;
 
     /* --- F/D state (trans_fp.c, fpu_helper.c) ----------------------------- */
     uint64_t f[32];          /* NaN-boxed: a single has upper 32 bits all 1 */
@@ -109,8 +115,11 @@ struct rv_hart {
     /* Virtual range [lo, hi] holding superpages cached in the TLB (page by
      * page) since the last full flush: a page flush there flushes all. */
     uint64_t tlb_super_lo, tlb_super_hi;
-    int64_t cycle_offset;          /* mcycle = host ticks + offset */
-    int64_t instret_offset;
+    /* mcycle = insn_count + cycle_offset, minstret = insn_count +
+     * instret_offset; while mcountinhibit.CY / .IR is set the field holds
+     * the frozen counter value itself (csr.c). */
+    uint64_t cycle_offset;
+    uint64_t instret_offset;
 
     /* --- physical memory protection (pmp.c) ------------------------------ */
     uint8_t pmpcfg[RV_PMP_ENTRIES];    /* L..A..XWR per entry (legalised) */
@@ -175,6 +184,14 @@ void rv_disas_block(struct rv_hart *h, uint64_t pc, uint64_t size,
 /* --- traps and interrupts ------------------------------------------------- */
 NORETURN void rv_raise_exception(struct rv_hart *h, enum rv_excp cause,
                                  uint64_t tval, uintptr_t retaddr);
+/* Leave generated code at the guest instruction holding retaddr (a
+ * helper's GETPC() or a slow path's retaddr): set pc to that instruction
+ * (retires = false: it faulted, or ecall/ebreak, which do not retire) or to
+ * the next one (retires = true), and take back from insn_count what the
+ * TB's entry counted for instructions that did not retire.  Returns false,
+ * changing nothing, if retaddr is not in generated code.  The caller then
+ * siglongjmps to jmp_env (directly or through the trap). */
+bool rv_unwind(struct rv_hart *h, uintptr_t retaddr, bool retires);
 /* Take the highest-priority pending and enabled interrupt, if any: returns
  * true if a trap was taken (pc changed).  Called by the exec loop between
  * TBs. */

@@ -10,12 +10,12 @@
  * MXR) flush the hart's TLB and jump cache; SUM selects an mmu index
  * (cpu.h) instead.
  *
- * Counters: mcycle and minstret are host monotonic nanoseconds plus a
- * per-hart offset (writes set the offset).  minstret therefore does not count
- * retired instructions exactly; it is monotonic and writable, which is what
- * firmware and Linux rely on.  mcountinhibit freezes them: while inhibited
- * the offset field holds the frozen value itself.  time comes from the
- * board's rv_rdtime hook (mtime, 10 MHz).
+ * Counters: minstret and mcycle are exact counts of retired instructions,
+ * both views of h->insn_count (which generated code keeps exact, cpu.h):
+ * counter = insn_count + offset, writes set the offset, and mcountinhibit
+ * freezes a counter by storing its value in the offset field instead.
+ * mcycle counts one cycle per retired instruction (docs/riscv.md,
+ * "Counters").  time comes from the board's rv_rdtime hook (mtime, 10 MHz).
  */
 #include <time.h>
 #include "target/riscv/internal.h"
@@ -62,33 +62,59 @@ enum {
 #define RV_INHIBIT_CY 1u
 #define RV_INHIBIT_IR 4u
 
-/* --- counters --------------------------------------------------------------- */
+/* --- counters ---------------------------------------------------------------
+ * During a CSR access h->insn_count is `now`, the number of instructions
+ * retired before the CSR instruction (rv_helper_csr takes back what the
+ * TB's entry counted for it).  A read returns the counter at now.  A write
+ * sets the value the next instruction sees, at now + 1: the writing
+ * instruction's own increment is replaced by the write (priv spec 1.12,
+ * "Machine Counter/Timers": the write takes effect after the writing
+ * instruction; riscv-tests rv64mi-p-instret_overflow).  A change of
+ * mcountinhibit applies from the next instruction: the writing instruction
+ * itself counts, or not, under the old setting. */
 
-static uint64_t rv_counter_get(const struct rv_hart *h, const int64_t *off,
+static uint64_t rv_counter_get(const struct rv_hart *h, uint64_t field,
                                unsigned inhibit_bit)
 {
     if (h->mcountinhibit & inhibit_bit)
-        return (uint64_t)*off;               /* frozen value */
-    return rv_host_ticks() + (uint64_t)*off;
+        return field;                        /* frozen value */
+    return h->insn_count + field;
 }
 
-static void rv_counter_set(struct rv_hart *h, int64_t *off,
+/* The counter once the current instruction has retired. */
+static uint64_t rv_counter_after(const struct rv_hart *h, uint64_t field,
+                                 unsigned inhibit_bit)
+{
+    if (h->mcountinhibit & inhibit_bit)
+        return field;
+    return h->insn_count + 1 + field;
+}
+
+/* Make the counter read val once the current instruction has retired. */
+static void rv_counter_set(struct rv_hart *h, uint64_t *field,
                            unsigned inhibit_bit, uint64_t val)
 {
     if (h->mcountinhibit & inhibit_bit)
-        *off = (int64_t)val;
+        *field = val;
     else
-        *off = (int64_t)(val - rv_host_ticks());
+        *field = val - (h->insn_count + 1);
 }
 
 static void rv_set_countinhibit(struct rv_hart *h, uint64_t val)
 {
-    uint64_t cy = rv_counter_get(h, &h->cycle_offset, RV_INHIBIT_CY);
-    uint64_t ir = rv_counter_get(h, &h->instret_offset, RV_INHIBIT_IR);
+    uint64_t cy = rv_counter_after(h, h->cycle_offset, RV_INHIBIT_CY);
+    uint64_t ir = rv_counter_after(h, h->instret_offset, RV_INHIBIT_IR);
 
     h->mcountinhibit = val & (RV_INHIBIT_CY | RV_INHIBIT_IR);
     rv_counter_set(h, &h->cycle_offset, RV_INHIBIT_CY, cy);
     rv_counter_set(h, &h->instret_offset, RV_INHIBIT_IR, ir);
+}
+
+void rv_counters_reset(struct rv_hart *h)
+{
+    /* Both read 0 at the first instruction after reset. */
+    h->mcountinhibit = 0;
+    h->cycle_offset = h->instret_offset = -h->insn_count;
 }
 
 /* --- mstatus ------------------------------------------------------------------ */
@@ -193,9 +219,9 @@ static bool rv_csr_read(struct rv_hart *h, unsigned csr, uint64_t *val)
 {
     switch (csr) {
     case CSR_CYCLE: case CSR_MCYCLE:
-        *val = rv_counter_get(h, &h->cycle_offset, RV_INHIBIT_CY); return true;
+        *val = rv_counter_get(h, h->cycle_offset, RV_INHIBIT_CY); return true;
     case CSR_INSTRET: case CSR_MINSTRET:
-        *val = rv_counter_get(h, &h->instret_offset, RV_INHIBIT_IR); return true;
+        *val = rv_counter_get(h, h->instret_offset, RV_INHIBIT_IR); return true;
     case CSR_TIME:       *val = rv_rdtime(); return true;
     case CSR_MSTATUS:    *val = h->mstatus; return true;
     case CSR_FFLAGS: case CSR_FRM: case CSR_FCSR:

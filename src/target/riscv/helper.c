@@ -33,7 +33,15 @@ uint64_t rv_helper_csr(void *env, uint64_t desc, uint64_t src)
     enum rv_csr_kind kind = (enum rv_csr_kind)((desc >> RV_CSR_DESC_KIND_SHIFT) & 3);
     uint64_t old;
 
-    if (!rv_csr_access(h, raw >> 20, kind, desc & RV_CSR_DESC_WRITE, src, &old))
+    /* A CSR instruction ends its TB (trans_system.c), whose entry counted
+     * it: during the access insn_count is what retired before it (csr.c,
+     * counters), then it retires — unless it raises, which unwinding
+     * accounts for from the restored count. */
+    h->insn_count--;
+    bool ok = rv_csr_access(h, raw >> 20, kind, desc & RV_CSR_DESC_WRITE,
+                            src, &old);
+    h->insn_count++;
+    if (!ok)
         rv_raise_exception(h, RV_EXC_ILLEGAL, raw, GETPC());
     return old;
 }

@@ -120,10 +120,15 @@ enum rv_csr_kind { RV_CSR_RW = 0, RV_CSR_RS = 1, RV_CSR_RC = 2 };
 /* One Zicsr access at the hart's current privilege: *old receives the
  * previous value; the CSR is written only if `write`.  Returns false (and
  * changes nothing) if the access is illegal: unknown CSR, insufficient
- * privilege, write to a read-only CSR, counter not enabled. */
+ * privilege, write to a read-only CSR, counter not enabled.  h->insn_count
+ * must be the number of instructions retired before the accessing one
+ * (counter reads return that count; a counter write is what the next
+ * instruction reads). */
 bool rv_csr_access(struct rv_hart *h, unsigned csr, enum rv_csr_kind kind,
                    bool write, uint64_t src, uint64_t *old);
-/* Host monotonic ticks (ns) backing mcycle/minstret. */
+/* Reset value of mcycle/minstret (0) and mcountinhibit (0). */
+void rv_counters_reset(struct rv_hart *h);
+/* Host monotonic ticks (ns): the default time CSR source. */
 uint64_t rv_host_ticks(void);
 
 /* --- physical memory protection (pmp.c) ----------------------------------- */

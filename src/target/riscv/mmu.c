@@ -136,13 +136,10 @@ static void rv_tlb_code_write(void *env, uint64_t paddr, unsigned size,
  * instruction through the exec loop. */
 static void rv_smc_leave_tb(struct rv_hart *h, uintptr_t retaddr)
 {
-    uint64_t data[2];
-
     rv_smc_leave = false;
-    if (!tr_unwind(retaddr, data))
+    /* The store retires; the rest of the TB is not run (nor counted). */
+    if (!rv_unwind(h, retaddr, true))
         return;
-    /* data[1] is the raw instruction: its length from the low bits. */
-    h->pc = data[0] + ((data[1] & 3) == 3 ? 4 : 2);
     siglongjmp(h->jmp_env, 1);
 }
 

@@ -250,6 +250,8 @@ int rv_translate(struct rv_hart *h, struct ir_ctx *ir, uint64_t pc,
             .page_bits = TLB_PAGE_BITS,
             .exit_flag_offset =
                 (int32_t)offsetof(struct rv_hart, exit_request),
+            .insn_count_offset =
+                (int32_t)offsetof(struct rv_hart, insn_count),
         },
         .h = h,
         .priv = (enum rv_priv)(flags & RV_TBF_PRIV_MASK),

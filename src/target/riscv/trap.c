@@ -5,9 +5,10 @@
  * every other trap to M.
  *
  * Synchronous exceptions come from helpers and the softmmu through
- * rv_raise_exception: the guest pc is restored from the instruction records
- * of the TB that called (retaddr != 0), or is already exact in env
- * (retaddr == 0: raised while translating, or by the exec loop).  Then the
+ * rv_raise_exception: the guest pc and the instruction count are restored
+ * from the instruction records of the TB that called (retaddr != 0:
+ * rv_unwind), or are already exact in env (retaddr == 0: raised while
+ * translating, or by the exec loop, where no TB is running).  Then the
  * trap is taken and control siglongjmps to the exec loop.
  *
  * Interrupts are taken only between TBs, by the exec loop
@@ -71,13 +72,28 @@ void rv_take_trap(struct rv_hart *h, uint64_t cause, uint64_t tval)
     h->halted = false;
 }
 
+bool rv_unwind(struct rv_hart *h, uintptr_t retaddr, bool retires)
+{
+    struct tr_insn_pos pos;
+
+    if (!tr_unwind(retaddr, &pos))
+        return false;
+    h->pc = pos.data[0];
+    /* The TB's entry counted all pos.count instructions: those before this
+     * one retired, this one only if it completes, the rest never ran. */
+    h->insn_count -= pos.count - pos.index - (retires ? 1 : 0);
+    if (retires)    /* data[1] is the raw instruction: length from bits 1:0 */
+        h->pc += (pos.data[1] & 3) == 3 ? 4 : 2;
+    return true;
+}
+
 void rv_raise_exception(struct rv_hart *h, enum rv_excp cause, uint64_t tval,
                         uintptr_t retaddr)
 {
-    uint64_t data[2];
-
-    if (retaddr && tr_unwind(retaddr, data))
-        h->pc = data[0];
+    /* The excepting instruction does not retire (ecall and ebreak
+     * included: priv spec, "Zicntr"/minstret and the trap rules). */
+    if (retaddr)
+        rv_unwind(h, retaddr, false);
     rv_take_trap(h, cause, tval);
     siglongjmp(h->jmp_env, 1);
 }

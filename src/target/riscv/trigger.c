@@ -392,13 +392,12 @@ static NORETURN void rv_trig_debug_fire(struct rv_hart *h, unsigned access,
     siglongjmp(h->jmp_env, 1);
 }
 
-/* Restore h->pc to the instruction the helper at retaddr belongs to. */
+/* Restore h->pc to the instruction the helper at retaddr belongs to, and
+ * the instruction count to what retired before it (it does not run). */
 static void rv_trig_sync_pc(struct rv_hart *h, uintptr_t retaddr)
 {
-    uint64_t data[2];
-
-    if (retaddr && tr_unwind(retaddr, data))
-        h->pc = data[0];
+    if (retaddr)
+        rv_unwind(h, retaddr, false);
 }
 
 void rv_trig_check_exec(struct rv_hart *h, uint64_t pc, uint32_t raw,
@@ -412,7 +411,9 @@ void rv_trig_check_exec(struct rv_hart *h, uint64_t pc, uint32_t raw,
     for (unsigned i = 0; i < RV_TRIG_DEBUG_N; i++) {
         const struct rv_trig_slot *d = &s->debug[i];
         if ((d->access & RV_TRIG_EXEC) && pc >= d->lo && pc <= d->hi) {
-            h->pc = pc;
+            /* The TB's entry counted this instruction and the rest. */
+            if (!retaddr || !rv_unwind(h, retaddr, false))
+                h->pc = pc;
             rv_trig_debug_fire(h, RV_TRIG_EXEC, pc, len, i);
         }
     }

@@ -33,6 +33,8 @@ struct fenv {
     uint32_t w[4];
     uint64_t res[NRES];
     uint64_t ptr;                        /* for goto_ptr */
+    uint64_t cnt;                        /* for add_env */
+    uint32_t cnt32;
     struct tlb_entry tlb[2][1 << TLB_BITS];
 };
 
@@ -518,7 +520,10 @@ static void test_calls(void **state)
     uint64_t data[2];
     assert_int_equal(be_block_unwind(b, h_ra, data), 1);
     assert_true(data[0] == 0x1004 && data[1] == 7);
-    assert_true(tr_unwind(h_ra, data) && data[0] == 0x1004);
+    struct tr_insn_pos pos;
+    assert_true(tr_unwind(h_ra, &pos) && pos.data[0] == 0x1004);
+    assert_int_equal(pos.index, 1);     /* second of the block's three */
+    assert_int_equal(pos.count, 3);
 }
 
 /* ---- guest memory ------------------------------------------------------------------------ */
@@ -675,9 +680,11 @@ static void test_qld_miss_args(void **state)
     assert_ptr_equal(be_find_block(slow.ra), b);
     assert_int_equal(be_block_unwind(b, slow.ra, data), 1);
     assert_true(data[0] == 0x5550 && data[1] == 0x99);
-    data[0] = data[1] = 0;
-    assert_true(tr_unwind(slow.ra, data));   /* what be_init registered */
-    assert_true(data[0] == 0x5550 && data[1] == 0x99);
+    struct tr_insn_pos pos = { .index = 99 };
+    assert_true(tr_unwind(slow.ra, &pos));   /* what be_init registered */
+    assert_true(pos.data[0] == 0x5550 && pos.data[1] == 0x99);
+    assert_int_equal(pos.index, 1);
+    assert_int_equal(pos.count, b->icount);
     uint16_t stored;
     memcpy(&stored, ram + 2, 2);
     assert_true(stored == 0xcdef);
@@ -790,6 +797,30 @@ static void test_env_i32_globals(void **state)
     free(out);
 }
 
+/* add_env: a read-modify-write of an env field, both widths and both
+ * immediate forms, with a global cached in a register around it (the op
+ * must neither clobber nor sync it). */
+static void test_add_env(void **state)
+{
+    (void)state;
+    begin();
+    ir_binop(ctx, IR_ADD, IR_I64, G[0], G[0], ir_const64(ctx, 1));
+    unsigned i = ir_add_env(ctx, IR_I64, offsetof(struct fenv, cnt), 0);
+    assert_int_equal(i, ctx->nops - 1);
+    ctx->ops[i].args[1] = 5;            /* set later, as the translator does */
+    ir_add_env(ctx, IR_I64, offsetof(struct fenv, cnt), 0x12345);
+    ir_add_env(ctx, IR_I32, offsetof(struct fenv, cnt32), -2);
+    ir_binop(ctx, IR_ADD, IR_I64, G[0], G[0], ir_const64(ctx, 1));
+    struct be_block *b = finish();
+    env.cnt = UINT64_MAX - 4;           /* wraps at 2^64 */
+    env.cnt32 = 1;
+    env.g[0] = 10;
+    run(b);
+    assert_true(env.cnt == 0x12345);
+    assert_int_equal(env.cnt32, 0xffffffffu);
+    assert_true(env.g[0] == 12);
+}
+
 /* ---- unknown ops --------------------------------------------------------- */
 
 /* An op outside the table (a corrupt op list: ir_emit refuses to make one)
@@ -830,6 +861,7 @@ int main(void)
         cmocka_unit_test(test_qld_miss_args),
         cmocka_unit_test(test_goto_tb_ptr_exit),
         cmocka_unit_test(test_env_i32_globals),
+        cmocka_unit_test(test_add_env),
         cmocka_unit_test(test_unknown_op_is_fatal),
     };
     return cmocka_run_group_tests(tests, setup, teardown);

@@ -56,6 +56,9 @@ static void test_forms(void **state)
     CHECK("81 e8 00 10 00 00", x86_arith_ri(&b, false, ARITH_SUB, X86_RAX, 0x1000)); /* sub eax, 0x1000 */
     CHECK("48 83 e7 f0", x86_arith_ri(&b, true, ARITH_AND, X86_RDI, -16)); /* and rdi, -16 */
     CHECK("49 83 ff 7f", x86_arith_ri(&b, true, ARITH_CMP, X86_R15, 127)); /* cmp r15, 127 */
+    CHECK("49 83 86 28 01 00 00 05", x86_arith_mi(&b, true, ARITH_ADD, X86_R14, 0x128, 5)); /* add qword [r14+0x128], 5 */
+    CHECK("41 81 46 08 00 02 00 00", x86_arith_mi(&b, false, ARITH_ADD, X86_R14, 8, 0x200)); /* add dword [r14+8], 0x200 */
+    CHECK("48 83 6d 00 ff", x86_arith_mi(&b, true, ARITH_SUB, X86_RBP, 0, -1)); /* sub qword [rbp+0], -1 */
     CHECK("33 db", x86_arith_rr(&b, false, ARITH_XOR, X86_RBX, X86_RBX)); /* xor ebx, ebx */
     CHECK("48 c1 e2 05", x86_shift_ri(&b, true, SHIFT_SHL, X86_RDX, 5)); /* shl rdx, 5 */
     CHECK("41 d3 fa", x86_shift_cl(&b, false, SHIFT_SAR, X86_R10)); /* sar r10d, cl */

@@ -309,6 +309,7 @@ static void test_dump_format(void **state)
     ir_insn_start(c, 0x80000000, 0x13);
     ir_ld_env(c, IR_I32, w, IR_MO_32, 280);
     ir_brcond(c, IR_I32, IR_NE, w, ir_const(c, IR_I32, 0), l);
+    ir_add_env(c, IR_I64, 296, 5);
     ir_binop(c, IR_ADD, IR_I64, t, g, ir_const64(c, 0x28));
     ir_setcond(c, IR_I64, IR_LTU, t, g, t);
     ir_movcond(c, IR_I64, IR_GE, g, t, g, t, g);
@@ -330,6 +331,7 @@ static void test_dump_format(void **state)
              " ---- 0000000080000000 00000013\n"
              " ld_env_i32 tmp%u,2,280\n"
              " brcond_i32 tmp%u,$0x0,ne,L1\n"
+             " add_env 296,5\n"
              " add tmp%u,x1,$0x28\n"
              " setcond tmp%u,x1,tmp%u,ltu\n"
              " movcond x1,tmp%u,x1,tmp%u,x1,ge\n"
@@ -388,7 +390,8 @@ static unsigned run_fake(uint64_t pc, unsigned max, unsigned stop_every,
                          struct ir_ctx *c)
 {
     struct fake_dc dc = { .base = { .ir = c, .pc_first = pc, .max_insns = max,
-                                    .page_bits = 12, .exit_flag_offset = 0x100 },
+                                    .page_bits = 12, .exit_flag_offset = 0x100,
+                                    .insn_count_offset = 0x108 },
                           .stop_every = stop_every };
     assert_int_equal(tr_translate_block(&fake_hooks, &dc.base), 0);
     assert_int_equal(c->ninsns, dc.base.num_insns);
@@ -406,15 +409,22 @@ static void test_translator_limits(void **state)
     assert_int_equal(c->ops[0].opc, IR_LD_ENV);
     assert_int_equal(c->ops[0].args[2], 0x100);
     assert_int_equal(c->ops[1].opc, IR_BRCOND);
+    /* then the whole TB's count, once its length is known */
+    assert_int_equal(c->ops[2].opc, IR_ADD_ENV);
+    assert_int_equal(c->ops[2].type, IR_I64);
+    assert_int_equal(c->ops[2].args[0], 0x108);
+    assert_int_equal(c->ops[2].args[1], 7);
     assert_int_equal(c->ops[c->nops - 2].opc, IR_LABEL);
     assert_int_equal(c->ops[c->nops - 1].opc, IR_EXIT_TB);
     assert_int_equal(c->ops[c->nops - 1].args[0], IR_EXIT_REQUESTED);
     /* page end: 0x...ff8 leaves room for two insns */
     assert_int_equal(run_fake(0x80000ff8, 100, 0, c), 2);
+    assert_int_equal(c->ops[2].args[1], 2);
     /* front end stop: no tb_stop call */
     tb_stop_calls = 0;
     assert_int_equal(run_fake(0x80000000, 100, 3, c), 3);
     assert_int_equal(tb_stop_calls, 0);
+    assert_int_equal(c->ops[2].args[1], 3);
     free(c);
 }
 
