@@ -21,7 +21,10 @@
  *     code that leaves it mid-way corrects the count (struct tr_insn_pos);
  *   - a helper that reads the counter runs while its own instruction (and
  *     every later one of the TB) is already counted: an instruction that
- *     reads it must end its TB, so that exactly one is in flight.
+ *     reads it must end its TB, so that exactly one is in flight;
+ *   - a TB has one entry, its first host instruction (the exit check, then
+ *     the count): any new way in (an inline jump-cache probe, a return
+ *     predictor) jumps there, never past the count.
  */
 #ifndef LOOM_TRANSLATE_TRANSLATOR_H
 #define LOOM_TRANSLATE_TRANSLATOR_H

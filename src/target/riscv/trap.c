@@ -90,8 +90,9 @@ bool rv_unwind(struct rv_hart *h, uintptr_t retaddr, bool retires)
 void rv_raise_exception(struct rv_hart *h, enum rv_excp cause, uint64_t tval,
                         uintptr_t retaddr)
 {
-    /* The excepting instruction does not retire (ecall and ebreak
-     * included: priv spec, "Zicntr"/minstret and the trap rules). */
+    /* The excepting instruction does not retire; nor do ecall and ebreak
+     * (priv spec 1.12 §3.3.1: they "are not considered to retire, and
+     * should not increment the minstret CSR"). */
     if (retaddr)
         rv_unwind(h, retaddr, false);
     rv_take_trap(h, cause, tval);
