@@ -276,10 +276,282 @@ bad:
                        "tcp:[HOST]:PORT, e.g. tcp::1234)", arg);
 }
 
+/* --- virtio devices ------------------------------------------------------ */
+
+/* The next "key=value" (or bare "key") of a comma-separated property list
+ * at *p: key in k[klen], value (malloc'd, NULL when there is no '=').
+ * Returns false at the end of the list. */
+static bool next_prop(const char **p, char *k, size_t klen, char **val)
+{
+    const char *s = *p, *e, *eq;
+
+    if (!*s)
+        return false;
+    e = s + strcspn(s, ",");
+    eq = memchr(s, '=', (size_t)(e - s));
+    size_t kl = (size_t)((eq ? eq : e) - s);
+    if (kl >= klen)
+        kl = klen - 1;
+    memcpy(k, s, kl);
+    k[kl] = '\0';
+    *val = eq ? strndup(eq + 1, (size_t)(e - eq - 1)) : NULL;
+    if (eq && !*val)
+        loom_fatal("out of memory parsing the command line");
+    *p = *e ? e + 1 : e;
+    return true;
+}
+
+static int parse_onoff(const char *opt, const char *key, const char *v,
+                       bool *out, char *err, size_t n)
+{
+    if (!v || !strcmp(v, "on") || !strcmp(v, "true") || !strcmp(v, "yes")) {
+        *out = true;
+        return 0;
+    }
+    if (!strcmp(v, "off") || !strcmp(v, "false") || !strcmp(v, "no")) {
+        *out = false;
+        return 0;
+    }
+    return loom_errorf(err, n, "%s: %s=%s: expected on or off", opt, key, v);
+}
+
+static int add_device(struct cli_options *o, enum cli_dev_kind kind,
+                      const char *what, char *err, size_t n,
+                      struct cli_device **out)
+{
+    if (o->ndevices >= CLI_MAX_VIRTIO)
+        return loom_errorf(err, n, "%s: too many virtio devices (the virt "
+                           "board has %d virtio-mmio slots)", what,
+                           CLI_MAX_VIRTIO);
+    *out = &o->devices[o->ndevices++];
+    **out = (struct cli_device){ .kind = kind, .drive = -1, .netdev = -1 };
+    return 0;
+}
+
+/* -drive file=F[,format=raw][,if=none|virtio][,id=ID][,readonly=on]
+ *        [,snapshot=on][,cache=writeback|none][,media=disk][,serial=S] */
+static int opt_drive(struct cli_options *o, const char *arg, char *err,
+                     size_t n)
+{
+    const char *p = arg;
+    char key[32], *v;
+    bool if_virtio = true;      /* virt's default interface, as on QEMU */
+
+    if (o->ndrives >= CLI_MAX_VIRTIO)
+        return loom_errorf(err, n, "-drive: at most %d drives", CLI_MAX_VIRTIO);
+    struct cli_drive *d = &o->drives[o->ndrives];
+    *d = (struct cli_drive){ 0 };
+    while (next_prop(&p, key, sizeof(key), &v)) {
+        int r = 0;
+        if (!strcmp(key, "file") && v) {
+            d->file = v;
+            continue;
+        } else if (!strcmp(key, "id") && v) {
+            d->id = v;
+            continue;
+        } else if (!strcmp(key, "serial") && v) {
+            d->serial = v;
+            continue;
+        } else if (!strcmp(key, "format") && v) {
+            if (strcmp(v, "raw"))
+                r = loom_errorf(err, n, "-drive: format=%s not supported "
+                                "(only raw)", v);
+        } else if (!strcmp(key, "if") && v) {
+            if (!strcmp(v, "none"))
+                if_virtio = false;
+            else if (strcmp(v, "virtio"))
+                r = loom_errorf(err, n, "-drive: if=%s not supported (none "
+                                "or virtio)", v);
+        } else if (!strcmp(key, "readonly")) {
+            r = parse_onoff("-drive", key, v, &d->readonly, err, n);
+        } else if (!strcmp(key, "snapshot")) {
+            r = parse_onoff("-drive", key, v, &d->snapshot, err, n);
+        } else if (!strcmp(key, "cache") && v) {
+            if (!strcmp(v, "writeback"))
+                d->cache = CLI_CACHE_WRITEBACK;
+            else if (!strcmp(v, "none"))
+                d->cache = CLI_CACHE_NONE;
+            else
+                r = loom_errorf(err, n, "-drive: cache=%s not supported "
+                                "(writeback or none)", v);
+        } else if (!strcmp(key, "media") && v) {
+            if (strcmp(v, "disk"))
+                r = loom_errorf(err, n, "-drive: media=%s not supported "
+                                "(only disk)", v);
+        } else {
+            r = loom_errorf(err, n, "-drive: unsupported property '%s' in "
+                            "'%s'", key, arg);
+        }
+        free(v);
+        if (r)
+            return r;
+    }
+    if (!d->file || !*d->file)
+        return loom_errorf(err, n, "-drive: file=FILE is required in '%s'",
+                           arg);
+    if (!if_virtio && !d->id)
+        return loom_errorf(err, n, "-drive: if=none needs id=ID (for "
+                           "-device virtio-blk-device,drive=ID)");
+    for (unsigned i = 0; i < o->ndrives; i++)
+        if (d->id && o->drives[i].id && !strcmp(d->id, o->drives[i].id))
+            return loom_errorf(err, n, "-drive: duplicate id=%s", d->id);
+    o->ndrives++;
+    if (if_virtio) {
+        struct cli_device *dev = NULL;
+        int r = add_device(o, CLI_DEV_BLK, "-drive", err, n, &dev);
+        if (r)
+            return r;
+        dev->drive = (int)o->ndrives - 1;
+        d->used = true;
+    }
+    return 0;
+}
+
+static int parse_mac(const char *v, uint8_t mac[6])
+{
+    unsigned b[6];
+    char end;
+    if (sscanf(v, "%2x:%2x:%2x:%2x:%2x:%2x%c", &b[0], &b[1], &b[2], &b[3],
+               &b[4], &b[5], &end) != 6)
+        return -1;
+    for (int i = 0; i < 6; i++)
+        mac[i] = (uint8_t)b[i];
+    return 0;
+}
+
+/* -device virtio-blk-device,drive=ID[,serial=S] | virtio-rng-device |
+ *         virtio-net-device,netdev=ID[,mac=xx:..] */
+static int opt_device(struct cli_options *o, const char *arg, char *err,
+                      size_t n)
+{
+    const char *p = arg;
+    char key[32], *v;
+    struct cli_device *dev = NULL;
+    enum cli_dev_kind kind;
+    int r;
+
+    if (!next_prop(&p, key, sizeof(key), &v) || v)
+        return loom_errorf(err, n, "-device: expected a device name in '%s'",
+                           arg);
+    if (!strcmp(key, "virtio-blk-device"))
+        kind = CLI_DEV_BLK;
+    else if (!strcmp(key, "virtio-rng-device"))
+        kind = CLI_DEV_RNG;
+    else if (!strcmp(key, "virtio-net-device"))
+        kind = CLI_DEV_NET;
+    else
+        return loom_errorf(err, n, "-device: unsupported device '%s' (virt "
+                           "has virtio-blk-device, virtio-net-device, "
+                           "virtio-rng-device)", key);
+    if ((r = add_device(o, kind, "-device", err, n, &dev)))
+        return r;
+    while (next_prop(&p, key, sizeof(key), &v)) {
+        r = 0;
+        if (kind == CLI_DEV_BLK && !strcmp(key, "drive") && v) {
+            dev->drive_id = v;
+            continue;
+        } else if (kind == CLI_DEV_BLK && !strcmp(key, "serial") && v) {
+            dev->serial = v;
+            continue;
+        } else if (kind == CLI_DEV_NET && !strcmp(key, "netdev") && v) {
+            dev->netdev_id = v;
+            continue;
+        } else if (kind == CLI_DEV_NET && !strcmp(key, "mac") && v) {
+            if (parse_mac(v, dev->mac))
+                r = loom_errorf(err, n, "-device: mac=%s: expected "
+                                "xx:xx:xx:xx:xx:xx", v);
+            dev->has_mac = true;
+        } else {
+            r = loom_errorf(err, n, "-device: unsupported property '%s' in "
+                            "'%s'", key, arg);
+        }
+        free(v);
+        if (r)
+            return r;
+    }
+    if (kind == CLI_DEV_BLK && !dev->drive_id)
+        return loom_errorf(err, n, "-device virtio-blk-device: drive=ID is "
+                           "required");
+    if (kind == CLI_DEV_NET && !dev->netdev_id)
+        return loom_errorf(err, n, "-device virtio-net-device: netdev=ID is "
+                           "required");
+    return 0;
+}
+
+/* user[,id=ID][,hostfwd=RULE]... (the rest of -netdev / -nic) */
+static int parse_user_net(struct cli_netdev *nd, const char *opt,
+                          const char *arg, const char *p, bool nic,
+                          char *err, size_t n)
+{
+    char key[32], *v;
+
+    while (next_prop(&p, key, sizeof(key), &v)) {
+        int r = 0;
+        if (!nic && !strcmp(key, "id") && v) {
+            nd->id = v;
+            continue;
+        } else if (!strcmp(key, "hostfwd") && v) {
+            if (nd->nhostfwd >= CLI_MAX_HOSTFWD)
+                r = loom_errorf(err, n, "%s: at most %d hostfwd rules", opt,
+                                CLI_MAX_HOSTFWD);
+            else {
+                nd->hostfwd[nd->nhostfwd++] = v;
+                continue;
+            }
+        } else if (nic && !strcmp(key, "model") && v) {
+            if (strcmp(v, "virtio-net-device") && strcmp(v, "virtio"))
+                r = loom_errorf(err, n, "%s: model=%s not supported (only "
+                                "virtio-net-device)", opt, v);
+        } else {
+            r = loom_errorf(err, n, "%s: unsupported property '%s' in '%s'",
+                            opt, key, arg);
+        }
+        free(v);
+        if (r)
+            return r;
+    }
+    return 0;
+}
+
+static int opt_netdev(struct cli_options *o, const char *arg, bool nic,
+                      char *err, size_t n)
+{
+    const char *opt = nic ? "-nic" : "-netdev";
+    size_t len = strcspn(arg, ",");
+
+    if (len != 4 || strncmp(arg, "user", 4))
+        return loom_errorf(err, n, "%s: unsupported network backend '%.*s' "
+                           "(only user)", opt, (int)len, arg);
+    if (o->nnetdevs >= CLI_MAX_VIRTIO)
+        return loom_errorf(err, n, "%s: at most %d networks", opt,
+                           CLI_MAX_VIRTIO);
+    struct cli_netdev *nd = &o->netdevs[o->nnetdevs];
+    *nd = (struct cli_netdev){ 0 };
+    int r = parse_user_net(nd, opt, arg, arg[len] ? arg + len + 1 : "", nic,
+                           err, n);
+    if (r)
+        return r;
+    if (!nic && !nd->id)
+        return loom_errorf(err, n, "-netdev: id=ID is required");
+    for (unsigned i = 0; nd->id && i < o->nnetdevs; i++)
+        if (o->netdevs[i].id && !strcmp(nd->id, o->netdevs[i].id))
+            return loom_errorf(err, n, "-netdev: duplicate id=%s", nd->id);
+    o->nnetdevs++;
+    if (nic) {
+        struct cli_device *dev = NULL;
+        if ((r = add_device(o, CLI_DEV_NET, "-nic", err, n, &dev)))
+            return r;
+        dev->netdev = (int)o->nnetdevs - 1;
+        nd->used = true;
+    }
+    return 0;
+}
+
 enum opt_id {
     O_HELP, O_VERSION, O_MACHINE, O_SMP, O_MEM, O_BIOS, O_KERNEL, O_INITRD,
     O_APPEND, O_NOGRAPHIC, O_SERIAL, O_LOG, O_LOGFILE, O_ACCEL, O_GDB,
-    O_GDB_WAIT, O_PERFMAP, O_JITDUMP, O_GDB_DEV,
+    O_GDB_WAIT, O_PERFMAP, O_JITDUMP, O_GDB_DEV, O_DRIVE, O_DEVICE, O_NETDEV,
+    O_NIC,
 };
 
 static const struct cli_opt {
@@ -299,6 +571,8 @@ static const struct cli_opt {
     { "s", O_GDB, false },           { "S", O_GDB_WAIT, false },
     { "perfmap", O_PERFMAP, false }, { "jitdump", O_JITDUMP, false },
     { "gdb", O_GDB_DEV, true },
+    { "drive", O_DRIVE, true },      { "device", O_DEVICE, true },
+    { "netdev", O_NETDEV, true },    { "nic", O_NIC, true },
 };
 
 static const struct cli_opt *find_opt(const char *arg)
@@ -368,6 +642,10 @@ int cli_parse(int argc, char *const argv[], struct cli_options *o,
         case O_GDB_WAIT:  o->gdb_wait = true; break;
         case O_PERFMAP:   o->perfmap = true; break;
         case O_JITDUMP:   o->jitdump = true; break;
+        case O_DRIVE:     r = opt_drive(o, v, err, n); break;
+        case O_DEVICE:    r = opt_device(o, v, err, n); break;
+        case O_NETDEV:    r = opt_netdev(o, v, false, err, n); break;
+        case O_NIC:       r = opt_netdev(o, v, true, err, n); break;
         }
         if (r)
             return r;
@@ -384,8 +662,44 @@ int cli_parse(int argc, char *const argv[], struct cli_options *o,
     return 0;
 }
 
-int cli_check(const struct cli_options *o, char *err, size_t n)
+/* Resolve -device ...,drive=ID / netdev=ID. */
+static int check_devices(struct cli_options *o, char *err, size_t n)
 {
+    for (unsigned i = 0; i < o->ndevices; i++) {
+        struct cli_device *d = &o->devices[i];
+        if (d->drive_id) {
+            for (unsigned j = 0; j < o->ndrives; j++)
+                if (o->drives[j].id && !strcmp(o->drives[j].id, d->drive_id))
+                    d->drive = (int)j;
+            if (d->drive < 0)
+                return loom_errorf(err, n, "-device virtio-blk-device: no "
+                                   "-drive with id=%s", d->drive_id);
+            if (o->drives[d->drive].used)
+                return loom_errorf(err, n, "-device virtio-blk-device: "
+                                   "drive %s is already in use", d->drive_id);
+            o->drives[d->drive].used = true;
+        }
+        if (d->netdev_id) {
+            for (unsigned j = 0; j < o->nnetdevs; j++)
+                if (o->netdevs[j].id && !strcmp(o->netdevs[j].id, d->netdev_id))
+                    d->netdev = (int)j;
+            if (d->netdev < 0)
+                return loom_errorf(err, n, "-device virtio-net-device: no "
+                                   "-netdev with id=%s", d->netdev_id);
+            if (o->netdevs[d->netdev].used)
+                return loom_errorf(err, n, "-device virtio-net-device: "
+                                   "netdev %s is already in use",
+                                   d->netdev_id);
+            o->netdevs[d->netdev].used = true;
+        }
+    }
+    return 0;
+}
+
+int cli_check(struct cli_options *o, char *err, size_t n)
+{
+    int r;
+
     if (o->gdb_wait && !o->gdb_listen)
         return loom_errorf(err, n, "-S needs -s or -gdb (nothing else can "
                            "start the harts)");
@@ -399,6 +713,8 @@ int cli_check(const struct cli_options *o, char *err, size_t n)
     if (!o->bios && !o->kernel && !o->dumpdtb)
         return loom_errorf(err, n, "no firmware or kernel given "
                     "(use -bios FILE and/or -kernel FILE)");
+    if ((r = check_devices(o, err, n)))
+        return r;
     return 0;
 }
 
@@ -426,6 +742,16 @@ void cli_print_help(FILE *f)
 "                        one host thread per hart (multi, default) or one\n"
 "                        thread for all; code buffer size in MiB (1..2048);\n"
 "                        -accel help lists the accelerators\n"
+"  -drive file=F[,format=raw][,if=none|virtio][,id=ID][,readonly=on]\n"
+"         [,snapshot=on][,cache=writeback|none][,serial=S]\n"
+"                        a raw disk image (if=virtio, the default: a\n"
+"                        virtio-blk disk of its own)\n"
+"  -device virtio-blk-device,drive=ID | virtio-rng-device |\n"
+"          virtio-net-device,netdev=ID[,mac=MAC]\n"
+"                        virtio-mmio devices (8 slots, first at 0x10008000)\n"
+"  -netdev user,id=ID[,hostfwd=tcp:HADDR:HPORT-:GPORT]...\n"
+"                        user-mode network (libslirp)\n"
+"  -nic user[,hostfwd=...]  a user-mode network with its virtio-net device\n"
 "  -gdb tcp:[HOST]:PORT  gdbstub on HOST:PORT (HOST default 127.0.0.1;\n"
 "                        PORT 0: any free port, printed on stderr)\n"
 "  -s                    -gdb tcp::1234\n"

@@ -24,6 +24,41 @@
 #define CLI_TB_SIZE_MAX_MB 2048
 #define CLI_GDB_PORT_DEFAULT 1234        /* -s */
 
+/* virtio devices (-drive, -device, -netdev, -nic): at most one per
+ * virtio-mmio slot of the virt board. */
+#define CLI_MAX_VIRTIO  8
+#define CLI_MAX_HOSTFWD 8
+
+enum cli_cache { CLI_CACHE_WRITEBACK, CLI_CACHE_NONE };
+
+struct cli_drive {            /* -drive file=F,format=raw,if=none|virtio,... */
+    char *id;                 /* NULL for an anonymous if=virtio drive */
+    char *file;
+    char *serial;             /* serial=S (GET_ID), or NULL */
+    bool readonly, snapshot;
+    enum cli_cache cache;
+    bool used;                /* a device refers to it (cli_check) */
+};
+
+struct cli_netdev {           /* -netdev user,id=N[,hostfwd=RULE]... */
+    char *id;
+    char *hostfwd[CLI_MAX_HOSTFWD];
+    unsigned nhostfwd;
+    bool used;
+};
+
+enum cli_dev_kind { CLI_DEV_BLK, CLI_DEV_RNG, CLI_DEV_NET };
+
+struct cli_device {           /* in command-line order: slot 7, 6, ... */
+    enum cli_dev_kind kind;
+    int drive;                /* blk: index into drives (cli_check) */
+    int netdev;               /* net: index into netdevs (cli_check) */
+    char *drive_id, *netdev_id;   /* as written (-device ...,drive=ID) */
+    char *serial;             /* blk: serial=S overrides the drive's */
+    uint8_t mac[6];
+    bool has_mac;
+};
+
 enum cli_action {
     CLI_RUN,              /* boot the machine */
     CLI_HELP,             /* --help / -h: print usage, exit 0 */
@@ -57,6 +92,12 @@ struct cli_options {
     const char *dumpdtb;      /* -M virt,dumpdtb=FILE: write the FDT, exit */
     bool perfmap;             /* -perfmap: /tmp/perf-PID.map */
     bool jitdump;             /* -jitdump: /tmp/jit-PID.dump */
+    struct cli_drive drives[CLI_MAX_VIRTIO];
+    unsigned ndrives;
+    struct cli_netdev netdevs[CLI_MAX_VIRTIO];
+    unsigned nnetdevs;
+    struct cli_device devices[CLI_MAX_VIRTIO];
+    unsigned ndevices;
 };
 
 /* Parse argv[1..argc).  Strings in *o point into argv.  Returns 0, or -1
@@ -67,9 +108,11 @@ int cli_parse(int argc, char *const argv[], struct cli_options *o,
 
 /* Whole-line checks for a CLI_RUN line: unsupported combinations (-S
  * without a gdbstub, the gdbstub with thread=single),
- * -initrd/-append without -kernel, nothing to boot.  Returns 0 or -1 with a
+ * -initrd/-append without -kernel, nothing to boot, devices naming a
+ * drive / netdev that does not exist or is taken (resolves
+ * devices[].drive / .netdev).  Returns 0 or -1 with a
  * message. */
-int cli_check(const struct cli_options *o, char *err, size_t errlen);
+int cli_check(struct cli_options *o, char *err, size_t errlen);
 
 void cli_print_help(FILE *f);
 void cli_print_version(FILE *f);

@@ -13,7 +13,9 @@
  *   /cpus        timebase-frequency; cpu@N (phandle) with a
  *                "riscv,cpu-intc" child; cpu-map/cluster0/coreN
  *   /soc         simple-bus: rtc@ (goldfish, interrupts 11), serial@
- *                (ns16550a, interrupts 10), test@ (syscon), plic@
+ *                (ns16550a, interrupts 10), test@ (syscon),
+ *                virtio_mmio@ (one per slot, highest address first, as
+ *                QEMU writes them; interrupts 1..8), plic@
  *                (interrupts-extended: every hart's M (11) and S (9)
  *                external interrupt), clint@ (M software 3, M timer 7)
  * Without a PLIC the UART and RTC get no interrupt properties (Linux's 8250
@@ -207,6 +209,16 @@ static void emit_soc(struct dtw *w, const struct dtb_params *p)
     prop_strs(w, "compatible", test_compat, sizeof(test_compat));
     end(w);
 
+    for (unsigned i = p->virtio_slots; p->virtio_base && i-- > 0;) {
+        uint64_t base = p->virtio_base + 0x1000ull * i;
+        snprintf(name, sizeof(name), "virtio_mmio@%" PRIx64, base);
+        begin(w, name);
+        prop_plic_irq(w, p, p->virtio_irq0 + i);
+        prop_reg(w, base, 0x1000);
+        prop_str(w, "compatible", "virtio,mmio");
+        end(w);
+    }
+
     if (p->plic_base) {
         snprintf(name, sizeof(name), "plic@%" PRIx64, p->plic_base);
         begin(w, name);
@@ -264,7 +276,7 @@ static void emit_chosen(struct dtw *w, const struct dtb_params *p)
 void *dtb_build(const struct dtb_params *p, size_t *size, char *err,
                 size_t errlen)
 {
-    size_t cap = 16384 + 1024 * (size_t)p->nharts +
+    size_t cap = 16384 + 1024 * (size_t)p->nharts + 128 * p->virtio_slots +
                  (p->bootargs ? strlen(p->bootargs) : 0);
     uint32_t test_phandle = DTB_PHANDLE_TEST(p->nharts);
     char name[48];

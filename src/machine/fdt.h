@@ -26,6 +26,8 @@ struct dtb_params {
     unsigned plic_ndev;                  /* riscv,ndev */
     uint64_t rtc_base;                   /* 0: no RTC */
     unsigned uart_irq, rtc_irq;          /* PLIC sources */
+    uint64_t virtio_base;                /* 0: no virtio-mmio slots */
+    unsigned virtio_slots, virtio_irq0;  /* slot n: base + n·0x1000, irq0 + n */
 };
 
 /* Phandles (fixed: the tree is written in one pass).  Hart i's cpu node

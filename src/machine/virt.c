@@ -33,6 +33,7 @@
 
 #include "gdbstub/gdbstub.h"
 #include "hw/hw.h"
+#include "hw/virtio_devices.h"
 #include "machine/bootrom.h"
 #include "machine/fdt.h"
 #include "machine/loader.h"
@@ -71,7 +72,52 @@ struct virt_machine {
     struct goldfish_rtc *rtc;
     struct clint *clint;
     struct plic *plic;
+    struct virtio_dev *virtio[VIRTIO_MMIO_SLOTS];
 };
+
+/* The virtio-mmio slots: the first device of the command line takes the
+ * highest slot (0x10008000, IRQ 8), the next one below it, as on QEMU
+ * (its first virtio-mmio bus searched is the last created), so the first
+ * disk is /dev/vda on both; the rest stay empty (DeviceID 0). */
+static void build_virtio(const struct cli_options *o, struct pmem *pm,
+                         struct virt_machine *m)
+{
+    char err[512];
+
+    for (unsigned s = 0; s < VIRTIO_MMIO_SLOTS; s++) {
+        uint64_t base = VIRTIO_MMIO_BASE + s * VIRTIO_MMIO_STRIDE;
+        struct hw_irq irq = plic_irq(m->plic, VIRTIO_MMIO_IRQ0 + s);
+        unsigned k = VIRTIO_MMIO_SLOTS - 1 - s;
+        const struct cli_device *d = k < o->ndevices ? &o->devices[k] : NULL;
+
+        if (!d) {
+            m->virtio[s] = virtio_mmio_create(pm, base, irq, NULL, NULL);
+            continue;
+        }
+        switch (d->kind) {
+        case CLI_DEV_BLK: {
+            const struct cli_drive *dr = &o->drives[d->drive];
+            struct blk_opts bo = {
+                .file = dr->file, .readonly = dr->readonly,
+                .snapshot = dr->snapshot,
+                .cache = dr->cache == CLI_CACHE_NONE ? BLK_CACHE_NONE
+                                                     : BLK_CACHE_WRITEBACK,
+            };
+            struct blk *b = blk_open(&bo, err, sizeof(err));
+            if (!b)
+                loom_user_error("%s", err);
+            m->virtio[s] = virtio_blk_create(pm, base, irq, b,
+                    d->serial ? d->serial : dr->serial ? dr->serial : dr->id);
+            break;
+        }
+        case CLI_DEV_RNG:
+            m->virtio[s] = virtio_rng_create(pm, base, irq);
+            break;
+        case CLI_DEV_NET:
+            loom_user_error("virtio-net-device: not available yet");
+        }
+    }
+}
 
 static struct pmem *build_map(const struct cli_options *o,
                               struct virt_machine *m)
@@ -99,6 +145,7 @@ static struct pmem *build_map(const struct cli_options *o,
                                  plic_irq(plic, VIRT_RTC_IRQ));
     m->clint = clint_create(pm, VIRT_CLINT_BASE, o->smp);
     rv_rdtime = clint_mtime;
+    build_virtio(o, pm, m);
     return pm;
 }
 
@@ -173,6 +220,8 @@ static void load_fdt(struct pmem *pm, const struct cli_options *o,
         .plic_ndev = PLIC_NUM_SOURCES,
         .rtc_base = VIRT_RTC_BASE,
         .uart_irq = VIRT_UART_IRQ, .rtc_irq = VIRT_RTC_IRQ,
+        .virtio_base = VIRTIO_MMIO_BASE, .virtio_slots = VIRTIO_MMIO_SLOTS,
+        .virtio_irq0 = VIRTIO_MMIO_IRQ0,
     };
     char err[256];
     void *blob = dtb_build(&p, &bi->fdt_size, err, sizeof(err));
@@ -245,10 +294,13 @@ static void virt_reset(void *opaque)
     struct virt_machine *m = opaque;
     struct virt_boot_info bi;
 
-    /* The PLIC last: the UART and RTC lower its inputs first. */
+    /* The PLIC last: the UART, RTC and virtio devices lower its inputs
+     * first. */
     uart_reset(m->uart);
     goldfish_rtc_reset(m->rtc);
     clint_reset(m->clint);
+    for (unsigned s = 0; s < VIRTIO_MMIO_SLOTS; s++)
+        virtio_mmio_reset(m->virtio[s]);
     plic_reset(m->plic);
     load_all(m->pm, &m->o, &bi);
 }

@@ -39,6 +39,7 @@ struct pmem_slot {
 struct pmem {
     struct pmem_slot *slots;   /* sorted by base, non-overlapping */
     unsigned n, cap;
+    pmem_code_write_fn code_write;   /* set once, before devices run */
 };
 
 struct pmem *pmem_new(void)
@@ -302,4 +303,82 @@ bool pmem_code_test(const struct pmem *pm, uint64_t paddr)
 {
     _Atomic uint8_t *b = pmem_code_byte(pm, paddr);
     return b && atomic_load_explicit(b, memory_order_relaxed);
+}
+
+/* --- device DMA ----------------------------------------------------------- */
+
+void pmem_set_code_write_hook(struct pmem *pm, pmem_code_write_fn fn)
+{
+    pm->code_write = fn;
+}
+
+static const struct pmem_region *pmem_ram_range(const struct pmem *pm,
+                                                uint64_t paddr, uint64_t len)
+{
+    const struct pmem_region *r;
+
+    if (!len || paddr + len - 1 < paddr)
+        return NULL;
+    r = pmem_mem_range(pm, paddr, len);
+    return r && r->kind == PMEM_RAM ? r : NULL;
+}
+
+bool pmem_is_ram(const struct pmem *pm, uint64_t paddr, uint64_t len)
+{
+    return pmem_ram_range(pm, paddr, len) != NULL;
+}
+
+bool pmem_dma_read(const struct pmem *pm, uint64_t paddr, void *dst,
+                   uint64_t len)
+{
+    const struct pmem_region *r = pmem_ram_range(pm, paddr, len);
+
+    if (!r)
+        return false;
+    ram_read(dst, r->host + (paddr - r->base), len);
+    return true;
+}
+
+/* The bytes of [paddr, paddr + len) have landed: report the code pages.
+ * The seq_cst fence orders our stores before the code-bit loads, against
+ * the translator's marking (an atomic exchange) before it reads the bytes
+ * (vcpu_code_page_prepare): either we see the bit and invalidate, or the
+ * translator reads our bytes.  PAIRS: with the exchange in pmem_code_mark. */
+static void pmem_dma_written(const struct pmem *pm, uint64_t paddr,
+                             uint64_t len)
+{
+    uint64_t end = paddr + len;
+
+    atomic_thread_fence(memory_order_seq_cst);
+    for (uint64_t a = paddr; a < end;) {
+        uint64_t page_end = (a | ((1u << PMEM_PAGE_BITS) - 1)) + 1;
+        uint64_t n = (page_end < end ? page_end : end) - a;
+        if (pmem_code_test(pm, a) && pm->code_write)
+            pm->code_write(a, n);
+        a += n;
+    }
+}
+
+bool pmem_dma_write(const struct pmem *pm, uint64_t paddr, const void *src,
+                    uint64_t len)
+{
+    const struct pmem_region *r = pmem_ram_range(pm, paddr, len);
+
+    if (!r)
+        return false;
+    ram_write(r->host + (paddr - r->base), src, len);
+    pmem_dma_written(pm, paddr, len);
+    return true;
+}
+
+bool pmem_dma_st(const struct pmem *pm, uint64_t paddr, unsigned size,
+                 uint64_t val)
+{
+    const struct pmem_region *r = pmem_ram_range(pm, paddr, size);
+
+    if (!r || (size != 2 && size != 4 && size != 8) || (paddr & (size - 1)))
+        return false;
+    ram_st(r->host + (paddr - r->base), size, val);
+    pmem_dma_written(pm, paddr, size);
+    return true;
 }

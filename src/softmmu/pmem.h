@@ -86,4 +86,26 @@ bool pmem_code_mark(const struct pmem *pm, uint64_t paddr);
 void pmem_code_clear(const struct pmem *pm, uint64_t paddr);
 bool pmem_code_test(const struct pmem *pm, uint64_t paddr);
 
+/* Device DMA (virtio): the one way a device thread touches guest RAM.
+ * Reads and writes whole ranges that lie in one RAM region (false, nothing
+ * done, when any byte is outside RAM — ROM and MMIO are not DMA targets).
+ * Writes go through the code-page tracking of CPU stores (DESIGN.md §4.9,
+ * docs/devices.md "DMA and SMC"): after the bytes have landed, each page of
+ * the range that holds translated code is reported to the hook set with
+ * pmem_set_code_write_hook (the vCPU layer invalidates its TBs), so device
+ * writes can never leave stale code running.  pmem_dma_st is a single-copy
+ * atomic store of 2, 4 or 8 aligned bytes (ring indexes).  Any thread; a
+ * caller of the write functions must hold whatever the hook requires
+ * (vcpu_io_begin). */
+typedef void (*pmem_code_write_fn)(uint64_t paddr, uint64_t len);
+void pmem_set_code_write_hook(struct pmem *pm, pmem_code_write_fn fn);
+bool pmem_dma_read(const struct pmem *pm, uint64_t paddr, void *dst,
+                   uint64_t len) WARN_UNUSED;
+bool pmem_dma_write(const struct pmem *pm, uint64_t paddr, const void *src,
+                    uint64_t len) WARN_UNUSED;
+bool pmem_dma_st(const struct pmem *pm, uint64_t paddr, unsigned size,
+                 uint64_t val) WARN_UNUSED;
+/* True if [paddr, paddr + len) lies in one RAM region (len 0: false). */
+bool pmem_is_ram(const struct pmem *pm, uint64_t paddr, uint64_t len);
+
 #endif

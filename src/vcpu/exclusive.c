@@ -12,6 +12,14 @@
  *
  * Locks: excl_lock is a leaf (nothing else is taken while holding it,
  * except vcpu->lock inside vcpu_kick, which takes no other lock).
+ *
+ * Device I/O threads (virtio) are not vCPUs but also touch the translation
+ * state: a DMA write to a code page invalidates TBs (docs/devices.md "DMA
+ * and SMC").  They hold io_lock for reading around their DMA writes
+ * (vcpu_io_begin/end), and a section holds it for writing from the moment
+ * no vCPU runs until it ends (INV V6), so a flush or reset never overlaps
+ * an invalidation from a device thread.  Lock order: io_lock → device
+ * locks; an I/O thread never waits for a vCPU while holding io_lock.
  */
 #include <pthread.h>
 #include "rcu/rcu.h"
@@ -24,6 +32,9 @@ static _Atomic bool excl_active;
 static unsigned pending_cpus;                                 /* excl_lock */
 static _Atomic bool excl_body;          /* debug: the section's body runs */
 static __thread char owner_token;       /* identifies the calling thread */
+static pthread_rwlock_t io_lock = PTHREAD_RWLOCK_INITIALIZER;
+static _Atomic unsigned io_inside;      /* debug: I/O threads in begin/end */
+static __thread unsigned io_depth;      /* this I/O thread: inside begin/end */
 
 bool vcpu_in_exclusive_body(void)
 {
@@ -99,16 +110,56 @@ void vcpu_start_exclusive(void)
     for (unsigned i = 0; i < vcpu_count(); i++)
         INV_ASSERT(V1, !atomic_load_explicit(&vcpu_get(i)->in_guest,
                                              memory_order_relaxed));
-    atomic_store_explicit(&excl_body, true, memory_order_relaxed);
     pthread_mutex_unlock(&excl_lock);
+    /* INV(V6): no device thread between vcpu_io_begin and vcpu_io_end
+     * while the body runs. */
+    pthread_rwlock_wrlock(&io_lock);
+    INV_ASSERT(V6, atomic_load_explicit(&io_inside, memory_order_relaxed) == 0);
+    atomic_store_explicit(&excl_body, true, memory_order_relaxed);
     loom_rcu_online();
 }
 
 void vcpu_end_exclusive(void)
 {
     atomic_store_explicit(&excl_body, false, memory_order_relaxed);
+    pthread_rwlock_unlock(&io_lock);
     pthread_mutex_lock(&excl_lock);
     atomic_store(&excl_active, false);
     pthread_cond_broadcast(&excl_resume);
     pthread_mutex_unlock(&excl_lock);
+}
+
+/* --- device I/O threads --------------------------------------------------- */
+
+void vcpu_io_thread_start(void)
+{
+    loom_rcu_register();
+    loom_rcu_offline();         /* online only between begin and end */
+}
+
+void vcpu_io_thread_stop(void)
+{
+    loom_rcu_unregister();
+}
+
+void vcpu_io_begin(void)
+{
+    pthread_rwlock_rdlock(&io_lock);
+    /* Relaxed: only the V6 assertion reads it, under the write lock. */
+    atomic_fetch_add_explicit(&io_inside, 1, memory_order_relaxed);
+    io_depth++;
+    loom_rcu_online();
+}
+
+void vcpu_io_end(void)
+{
+    loom_rcu_offline();
+    io_depth--;
+    atomic_fetch_sub_explicit(&io_inside, 1, memory_order_relaxed);
+    pthread_rwlock_unlock(&io_lock);
+}
+
+bool vcpu_io_inside(void)
+{
+    return io_depth > 0;
 }

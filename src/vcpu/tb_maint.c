@@ -165,9 +165,9 @@ static void page_now_empty(struct tb_page *pg, void *arg)
     pmem_code_clear(c->pm, c->ppage);     /* INV(S3), page lock held */
 }
 
-void vcpu_invalidate_phys(struct vcpu *v, uint64_t paddr, uint64_t len)
+static void invalidate_range(struct pmem *pm, uint64_t paddr, uint64_t len)
 {
-    struct clear_arg c = { v->hart.pmem, paddr & TLB_PAGE_MASK };
+    struct clear_arg c = { pm, paddr & TLB_PAGE_MASK };
     unsigned n = tb_invalidate_phys(&vcpu_tbm, paddr >> TLB_PAGE_BITS, paddr,
                                     len, page_now_empty, &c);
     if (!n)
@@ -177,6 +177,11 @@ void vcpu_invalidate_phys(struct vcpu *v, uint64_t paddr, uint64_t len)
     if (tbm_stats && ((t & (t - 1)) == 0 || (t ^ (t - n)) > t - n))
         fprintf(stderr, "loom: tb stats: %lu TBs invalidated by code "
                 "writes\n", t);
+}
+
+void vcpu_invalidate_phys(struct vcpu *v, uint64_t paddr, uint64_t len)
+{
+    invalidate_range(v->hart.pmem, paddr, len);
 }
 
 bool vcpu_code_modified(void *env, uint64_t paddr, uint64_t len,
@@ -208,6 +213,28 @@ bool vcpu_code_modified(void *env, uint64_t paddr, uint64_t len,
      * TB entry; store slow paths leave right after the store. */
     atomic_store_explicit(&v->hart.exit_request, 1, memory_order_relaxed);
     return true;
+}
+
+/* pmem's code-write hook: a device DMA write (pmem_dma_write) landed on a
+ * page holding translated code.  Runs on a device I/O thread between
+ * vcpu_io_begin and vcpu_io_end, so no full flush or reset overlaps it
+ * (INV V6) and the thread is an online RCU reader for the hash removals.
+ * The bytes have landed (INV S2), so one pass leaves no TB of the old
+ * bytes; a vCPU still inside such a TB finishes it, as with another
+ * hart's store. */
+static struct pmem *dma_pmem;
+
+static void vcpu_dma_code_write(uint64_t paddr, uint64_t len)
+{
+    INV_ASSERT(V6, vcpu_io_inside());
+    INV_ASSERT(S4, ((paddr ^ (paddr + len - 1)) & TLB_PAGE_MASK) == 0);
+    invalidate_range(dma_pmem, paddr, len);
+}
+
+void vcpu_dma_hook_init(struct pmem *pm)
+{
+    dma_pmem = pm;
+    pmem_set_code_write_hook(pm, vcpu_dma_code_write);
 }
 
 /* --- TLB + jump-cache flushes (DESIGN §4.4) -------------------------------- */

@@ -67,6 +67,7 @@ void vcpu_system_init(const struct vcpu_config *cfg, struct pmem *pm)
     tr_set_lookup_tb_ptr(vcpu_lookup_tb_ptr);
     tr_runtime.code_modified = vcpu_code_modified;
     tr_runtime.tlb_flush = vcpu_tlb_flush_hook;
+    vcpu_dma_hook_init(pm);
     vcpu_tbht = tbht_new(1u << 14);
 
     nvcpus = cfg->smp;

@@ -59,6 +59,20 @@ void vcpu_request_reset(void);
 /* Machine resets done so far. */
 unsigned vcpu_reset_count(void);
 
+/* Device I/O threads (virtio device models, src/hw): a thread that writes
+ * guest RAM with pmem_dma_write calls vcpu_io_thread_start once (RCU
+ * registration), brackets every batch of DMA writes with vcpu_io_begin /
+ * vcpu_io_end (no exclusive section runs in between; the thread must not
+ * wait for a vCPU inside, and takes device locks only inside), and calls
+ * vcpu_io_thread_stop before it exits.  A DMA write to a page holding
+ * translated code invalidates its TBs like a CPU store (pmem's code-write
+ * hook, set by vcpu_system_init). */
+void vcpu_io_thread_start(void);
+void vcpu_io_thread_stop(void);
+void vcpu_io_begin(void);
+void vcpu_io_end(void);
+bool vcpu_io_inside(void);
+
 /* Make hart h leave generated code soon and re-check interrupts; wakes it
  * from WFI.  Any thread. */
 void vcpu_kick(struct rv_hart *h);

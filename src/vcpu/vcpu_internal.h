@@ -114,6 +114,7 @@ uint64_t vcpu_code_page_prepare(struct vcpu *v, uint64_t paddr);
  * code, and its bytes have landed.  retaddr != 0: returns true if the TB
  * running the write is now invalid (a store then leaves it); retaddr == 0:
  * no running TB to check.  len == ~0: everything (full flush). */
+void vcpu_dma_hook_init(struct pmem *pm);
 bool vcpu_code_modified(void *env, uint64_t paddr, uint64_t len,
                         uintptr_t retaddr);
 /* Flush the hart's TLB and jump cache consistently (DESIGN §4.4): whole,

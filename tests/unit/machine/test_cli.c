@@ -274,6 +274,79 @@ static void test_check(void **state)
     assert_int_equal(cli_check(&o, err, sizeof(err)), 0);
 }
 
+static void test_virtio(void **state)
+{
+    struct cli_options o;
+    assert_int_equal(parse(&o, "-kernel", "k",
+        "-drive", "file=a.img,format=raw,if=none,id=d0,readonly=on,cache=none",
+        "-device", "virtio-rng-device",
+        "-device", "virtio-blk-device,drive=d0,serial=SN",
+        "-drive", "file=b.img,snapshot=on",
+        "-netdev", "user,id=n0,hostfwd=tcp:127.0.0.1:2222-:22,"
+                   "hostfwd=tcp::8080-:80",
+        "-device", "virtio-net-device,netdev=n0,mac=52:54:00:12:34:56",
+        "-nic", "user", NULL), 0);
+    assert_int_equal(cli_check(&o, err, sizeof(err)), 0);
+    assert_int_equal(o.ndrives, 2);
+    assert_string_equal(o.drives[0].file, "a.img");
+    assert_true(o.drives[0].readonly);
+    assert_int_equal(o.drives[0].cache, CLI_CACHE_NONE);
+    assert_true(o.drives[1].snapshot);
+    /* Devices in command-line order; if=virtio (the default) adds one. */
+    assert_int_equal(o.ndevices, 5);
+    assert_int_equal(o.devices[0].kind, CLI_DEV_RNG);
+    assert_int_equal(o.devices[1].kind, CLI_DEV_BLK);
+    assert_int_equal(o.devices[1].drive, 0);
+    assert_string_equal(o.devices[1].serial, "SN");
+    assert_int_equal(o.devices[2].kind, CLI_DEV_BLK);
+    assert_int_equal(o.devices[2].drive, 1);
+    assert_int_equal(o.devices[3].kind, CLI_DEV_NET);
+    assert_int_equal(o.devices[3].netdev, 0);
+    assert_true(o.devices[3].has_mac);
+    assert_int_equal(o.devices[3].mac[5], 0x56);
+    assert_int_equal(o.netdevs[0].nhostfwd, 2);
+    assert_string_equal(o.netdevs[0].hostfwd[0], "tcp:127.0.0.1:2222-:22");
+    assert_int_equal(o.devices[4].kind, CLI_DEV_NET);
+    assert_int_equal(o.devices[4].netdev, 1);
+
+    expect_bad("format=qcow2 not supported", "-drive", "file=x,format=qcow2",
+               NULL);
+    expect_bad("file=FILE is required", "-drive", "if=none,id=d", NULL);
+    expect_bad("if=none needs id", "-drive", "file=x,if=none", NULL);
+    expect_bad("cache=unsafe not supported", "-drive", "file=x,cache=unsafe",
+               NULL);
+    expect_bad("readonly=maybe", "-drive", "file=x,readonly=maybe", NULL);
+    expect_bad("unsupported property 'aio'", "-drive", "file=x,aio=native",
+               NULL);
+    expect_bad("unsupported device 'virtio-blk-pci'", "-device",
+               "virtio-blk-pci,drive=d0", NULL);
+    expect_bad("drive=ID is required", "-device", "virtio-blk-device", NULL);
+    expect_bad("mac=zz", "-device", "virtio-net-device,netdev=n,mac=zz", NULL);
+    expect_bad("only user", "-netdev", "tap,id=t0", NULL);
+    expect_bad("id=ID is required", "-netdev", "user", NULL);
+    expect_bad("duplicate id=d", "-drive", "file=x,if=none,id=d", "-drive",
+               "file=y,if=none,id=d", NULL);
+    expect_bad("too many virtio devices", "-device", "virtio-rng-device",
+               "-device", "virtio-rng-device", "-device", "virtio-rng-device",
+               "-device", "virtio-rng-device", "-device", "virtio-rng-device",
+               "-device", "virtio-rng-device", "-device", "virtio-rng-device",
+               "-device", "virtio-rng-device", "-device", "virtio-rng-device",
+               NULL);
+    /* References resolved by cli_check. */
+    assert_int_equal(parse(&o, "-kernel", "k", "-device",
+                           "virtio-blk-device,drive=nope", NULL), 0);
+    assert_int_equal(cli_check(&o, err, sizeof(err)), -1);
+    assert_non_null(strstr(err, "no -drive with id=nope"));
+    assert_int_equal(parse(&o, "-kernel", "k", "-drive", "file=x,id=d0",
+                           "-device", "virtio-blk-device,drive=d0", NULL), 0);
+    assert_int_equal(cli_check(&o, err, sizeof(err)), -1);
+    assert_non_null(strstr(err, "already in use"));
+    assert_int_equal(parse(&o, "-kernel", "k", "-device",
+                           "virtio-net-device,netdev=n9", NULL), 0);
+    assert_int_equal(cli_check(&o, err, sizeof(err)), -1);
+    assert_non_null(strstr(err, "no -netdev with id=n9"));
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -287,6 +360,7 @@ int main(void)
         cmocka_unit_test(test_help_items),
         cmocka_unit_test(test_serial),
         cmocka_unit_test(test_check),
+        cmocka_unit_test(test_virtio),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
