@@ -2,8 +2,11 @@
  * but written for this suite: the trigger CSRs' WARL behaviour, execute /
  * load / store address matches raising breakpoint exceptions (mcause 3,
  * mepc = the instruction, mtval = the matching address) before the
- * instruction has any effect, the privilege bits (M needs tcontrol.mte; a
- * U-only trigger fires in U, not in M), a store-data match, a trigger set
+ * instruction has any effect, the privilege bits (M needs mstatus.MIE,
+ * Sdtrig's re-entrancy option 1, which riscv-tests' breakpoint test
+ * assumes; a U-only trigger fires in U, not in M), the reset state and
+ * exact read-back of a legacy mcontrol as that test checks them, a
+ * store-data match, a trigger set
  * on code that already ran (translated, chained, cached) and cleared
  * again, and per-hart triggers: hart 1's triggers never fire on hart 0
  * running the same code and data at the same time. */
@@ -43,6 +46,9 @@ static uint64_t wait_ge(volatile uint64_t *v, uint64_t want)
 #define MC6_SIZE(n) ((uint64_t)(n) << 16)
 #define MATCH(n) ((uint64_t)(n) << 7)
 #define MTE     8UL
+#define MIE     8UL     /* mstatus.MIE: M-mode triggers fire only with it */
+#define M_ON()  RT_CSR_SET(mstatus, MIE)
+#define M_OFF() RT_CSR_CLEAR(mstatus, MIE)
 
 /* victim(a0) = a0 + 1; victim_store(a0) stores a0 to victim_data;
  * victim_load() loads it; victim_u is victim returning through t1. */
@@ -123,6 +129,19 @@ static void clear_triggers(void)
 static void csrs(void)
 {
 	rt_group("csrs");
+	/* Reset: every trigger an inert mcontrol (type 2, nothing enabled). */
+	for (unsigned i = 0; i < 4; i++) {
+		CSRW(CSR_TSELECT, i);
+		rt_check("reset tdata1 = type 2, inert", CSRR(CSR_TDATA1),
+			 TYPE2);
+	}
+	/* A legacy mcontrol reads back exactly as written. */
+	uint64_t t2 = TYPE2 | MC_M | MC_X;
+	CSRW(CSR_TDATA1, t2);
+	rt_check("mcontrol m/execute reads back", CSRR(CSR_TDATA1), t2);
+	CSRW(CSR_TDATA1, TYPE2 | MC_M | MC_X | MATCH(1));
+	rt_check("mcontrol: no NAPOT (maskmax 0)",
+		 (CSRR(CSR_TDATA1) >> 7) & 0xf, 0);
 	CSRW(CSR_TSELECT, 1);
 	rt_check("tselect 1 kept", CSRR(CSR_TSELECT), 1);
 	CSRW(CSR_TSELECT, 0);
@@ -159,11 +178,17 @@ static void exec_m(void)
 	rt_check("victim ran", sum, 200);
 
 	set_trigger(0, TYPE6 | MC_M | MC_X | MATCH(0), (uint64_t)victim);
-	/* mte = 0: M-mode triggers do not fire. */
-	rt_check("no fire in M while mte=0", call_victim(1), 2);
+	/* MIE = 0: M-mode triggers do not fire. */
+	rt_check("no fire in M while MIE=0", call_victim(1), 2);
+	M_ON();
 	CSRW(CSR_TCONTROL, MTE);
 	EXPECT_BP("exec", "victim", 0, victim, victim);
-	rt_check("mte restored by mret", CSRR(CSR_TCONTROL) & MTE, MTE);
+	rt_check("tcontrol: trap saved mte in mpte, mret restored mte",
+		 CSRR(CSR_TCONTROL), 0x88);
+	CSRW(CSR_TCONTROL, 0);
+	rt_check("handler ran with MIE=0 (no re-trigger)",
+		 rt_trap.mstatus & MIE, 0);
+	rt_check("MIE restored by mret", RT_CSR_READ(mstatus) & MIE, MIE);
 	/* Legacy mcontrol (type 2) too, on the ret. */
 	set_trigger(0, TYPE2 | MC_M | MC_X | MATCH(0), (uint64_t)victim + 4);
 	rt_check("type 2 kept", CSRR(CSR_TDATA1) >> 60, 2);
@@ -173,13 +198,13 @@ static void exec_m(void)
 	EXPECT_BP("exec napot", "victim", 0, victim, victim);
 	clear_triggers();
 	rt_check("cleared: no trap", call_victim(5), 6);
-	CSRW(CSR_TCONTROL, 0);
+	M_OFF();
 }
 
 static void data_m(void)
 {
 	rt_group("load-store-m");
-	CSRW(CSR_TCONTROL, MTE);
+	M_ON();
 	victim_data = 7;
 	for (int i = 0; i < 100; i++)
 		call_store(7);
@@ -206,7 +231,7 @@ static void data_m(void)
 	clear_triggers();
 	call_store(0x55);
 	rt_check("cleared: stored", victim_data, 0x55);
-	CSRW(CSR_TCONTROL, 0);
+	M_OFF();
 }
 
 static void modes(void)
@@ -226,8 +251,8 @@ static void modes(void)
 	rt_check("U trap epc", HIST(before).epc, (uint64_t)victim_u);
 	rt_check("U trap MPP", (HIST(before).mstatus >> 11) & 3, 0);
 	rt_check("U victim skipped", io, 1);
-	/* ... but not in M, even with mte. */
-	CSRW(CSR_TCONTROL, MTE);
+	/* ... but not in M, even with MIE. */
+	M_ON();
 	rt_check("M not enabled: no fire", call_victim(1), 2);
 	/* An M-only trigger does not fire in U. */
 	set_trigger(0, TYPE6 | MC_M | MC_X | MATCH(0), (uint64_t)victim_u);
@@ -237,7 +262,7 @@ static void modes(void)
 	rt_check("U run of M trigger: only the ecall", rt_trap.count - before, 1);
 	rt_check("U victim ran", io, 2);
 	clear_triggers();
-	CSRW(CSR_TCONTROL, 0);
+	M_OFF();
 }
 
 /* --- per-hart triggers ----------------------------------------------------- */
@@ -251,7 +276,7 @@ void rt_secondary_main(uint64_t hart)
 		for (;;)
 			__asm__ volatile("wfi");
 	/* Hart 1: arm execute and store triggers on the shared victims. */
-	CSRW(CSR_TCONTROL, MTE);
+	M_ON();
 	set_trigger(0, TYPE6 | MC_M | MC_X | MATCH(0), (uint64_t)victim);
 	set_trigger(1, TYPE6 | MC_M | MC_W | MATCH(0), (uint64_t)&victim_data);
 	__atomic_store_n(&phase, 1, __ATOMIC_RELEASE);
@@ -275,7 +300,7 @@ void rt_secondary_main(uint64_t hart)
 static void per_hart(void)
 {
 	rt_group("per-hart");
-	CSRW(CSR_TCONTROL, MTE);        /* hart 0 could fire in M: it has none */
+	M_ON();                 /* hart 0 could fire in M: it has none */
 	rt_check("hart 1 armed", wait_ge(&phase, 1), 1);
 	uint64_t sum = 0;
 	for (int i = 0; i < 2000; i++) {
@@ -291,7 +316,7 @@ static void per_hart(void)
 	rt_check("hart 1 exec epc", hart1_result[1], (uint64_t)victim);
 	rt_check("hart 1 store trap", hart1_result[2], 1);
 	rt_check("hart 1 store epc", hart1_result[3], (uint64_t)victim_sd);
-	CSRW(CSR_TCONTROL, 0);
+	M_OFF();
 }
 
 int main(void)

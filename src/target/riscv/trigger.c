@@ -10,20 +10,29 @@
  * renders it in the trigger's type.  What is implemented, and what the
  * WARL fields legalise to:
  *   - type: 2 or 6 as written; anything else (0 included) disables (15);
+ *     reset: type 2 with nothing enabled (inert), as QEMU and what
+ *     riscv-tests' breakpoint test looks for;
  *   - dmode: read-only 0 (there is no Debug Mode; the debugger has its own
  *     slots), so action is 0 (breakpoint exception): other values write 0;
  *   - match: every defined encoding (0-5, 8, 9, 12, 13); reserved → 0;
- *     NAPOT of every size (maskmax6 = 63: writing all ones to tdata2 under
- *     match=1 clears bit 62);
+ *     mcontrol6: NAPOT of every size (maskmax6 = 63: writing all ones to
+ *     tdata2 under match=1 clears bit 62); mcontrol: maskmax 0, so no
+ *     NAPOT (match 1 → 0);
  *   - size: any (0), 8/16/32/64-bit; others → 0;
  *   - select: address or data; timing (type 2): 0 only (before);
  *   - chain: 0 (no chains); hit0: set when the trigger fires, writable;
  *     hit1, uncertain, uncertainen, vs, vu: 0;
  *   - tdata3 (textra64): 0, no extra conditions; tinfo: version 1, types
  *     2, 6 and 15;
- *   - tcontrol: mte and mpte.  Guest triggers do not fire in M mode while
- *     mte = 0 (the reset value): a trap into M saves mte in mpte and clears
- *     it, mret restores it, so an M-mode handler does not re-trigger.
+ *   - re-entrancy: Sdtrig's option 1 ("Native Triggers"): a trigger does
+ *     not match in M while mstatus.MIE = 0, nor in S while SIE = 0 when
+ *     medeleg[3] delegates breakpoints to S — so a handler, entered with
+ *     interrupts off, never re-triggers on itself.  Option 2 (tcontrol)
+ *     requires medeleg[3] hard-wired to 0, which S-mode kernels that take
+ *     their own breakpoints (Linux under OpenSBI) cannot live with.
+ *     tcontrol still exists: mte/mpte are kept and stacked by traps into
+ *     M and mret as the spec describes, for software that saves and
+ *     restores them, but they do not gate matching.
  * Compare values: execute compares the pc (select=0) or the instruction
  * bits (select=1); loads/stores compare every accessed byte's address
  * (select=0: any of them matching fires) or the value (select=1, zero-
@@ -54,7 +63,6 @@ enum {
 #define MC_S (1ull << 4)
 #define MC_U (1ull << 3)
 /* mcontrol (type 2) fields that differ. */
-#define MC2_MASKMAX_SHIFT 53
 #define MC2_SIZEHI_SHIFT  21
 #define MC2_HIT       (1ull << 20)
 #define MC2_SELECT    (1ull << 19)
@@ -106,11 +114,9 @@ void rv_trig_update(struct rv_hart *h)
         const struct rv_trig_guest *t = &s->guest[i];
         if (!rv_trig_guest_on(t))
             continue;
-        unsigned modes = t->modes;
-        if (!(s->tcontrol & TCONTROL_MTE))
-            modes &= ~(1u << RV_PRIV_M);
+        /* Conservative: MIE/SIE are checked by the match itself. */
         if (t->access & RV_TRIG_EXEC)
-            exec |= modes;
+            exec |= t->modes;
         mem |= t->access & (RV_TRIG_LOAD | RV_TRIG_STORE);
     }
     for (unsigned i = 0; i < RV_TRIG_DEBUG_N; i++) {
@@ -158,7 +164,7 @@ void rv_trig_reset(struct rv_hart *h)
     s->tselect = 0;
     s->tcontrol = 0;
     for (unsigned i = 0; i < RV_TRIG_GUEST_N; i++)
-        s->guest[i] = (struct rv_trig_guest){ .type = TRIG_TYPE_DISABLED };
+        s->guest[i] = (struct rv_trig_guest){ .type = TRIG_TYPE_MCONTROL };
     /* Debugger slots survive a machine reset (the debugger keeps them). */
     rv_trig_update(h);
 }
@@ -168,8 +174,6 @@ void rv_trig_trap_to_m(struct rv_hart *h)
     uint64_t tc = h->trig.tcontrol;
 
     h->trig.tcontrol = (tc & TCONTROL_MTE) ? TCONTROL_MPTE : 0;
-    if (tc & TCONTROL_MTE)
-        rv_trig_update(h);
 }
 
 void rv_trig_mret(struct rv_hart *h)
@@ -177,10 +181,7 @@ void rv_trig_mret(struct rv_hart *h)
     uint64_t tc = h->trig.tcontrol;
     uint64_t mte = (tc & TCONTROL_MPTE) ? TCONTROL_MTE : 0;
 
-    if ((tc & TCONTROL_MTE) != mte) {
-        h->trig.tcontrol = (tc & ~TCONTROL_MTE) | mte;
-        rv_trig_update(h);
-    }
+    h->trig.tcontrol = (tc & ~TCONTROL_MTE) | mte;
 }
 
 /* --- CSRs ----------------------------------------------------------------------- */
@@ -210,8 +211,8 @@ static uint64_t rv_trig_tdata1(const struct rv_trig_guest *t)
         v |= t->select ? MC6_SELECT : 0;
         v |= t->hit ? MC6_HIT0 : 0;
     } else {
-        /* size 5 (64-bit) is sizehi:sizelo = 1:01 in type 2. */
-        v |= 63ull << MC2_MASKMAX_SHIFT;
+        /* maskmax 0 (no NAPOT); size 5 (64-bit) is sizehi:sizelo = 1:01
+         * in type 2. */
         v |= (uint64_t)(t->size >> 2) << MC2_SIZEHI_SHIFT;
         v |= (uint64_t)(t->size & 3) << MC2_SIZELO_SHIFT;
         v |= t->select ? MC2_SELECT : 0;
@@ -236,7 +237,8 @@ static void rv_trig_write_tdata1(struct rv_hart *h, struct rv_trig_guest *t,
         unsigned size;
         n.type = (uint8_t)type;
         n.match = (uint8_t)((v >> MC_MATCH_SHIFT) & 0xf);
-        if (!rv_trig_match_ok(n.match))
+        if (!rv_trig_match_ok(n.match) ||
+            (type == TRIG_TYPE_MCONTROL && n.match == 1))
             n.match = 0;
         n.access = (uint8_t)(v & 7);
         n.modes = (uint8_t)(((v & MC_M) ? 1u << RV_PRIV_M : 0) |
@@ -308,7 +310,6 @@ void rv_trig_csr_write(struct rv_hart *h, unsigned csr, uint64_t val)
         break;
     case CSR_TCONTROL:
         s->tcontrol = val & (TCONTROL_MTE | TCONTROL_MPTE);
-        rv_trig_update(h);
         return;
     default:
         return;                       /* tdata3, tinfo: nothing writable */
@@ -352,7 +353,11 @@ static bool rv_trig_guest_fires(const struct rv_hart *h,
     if (!rv_trig_guest_on(t) || !(t->access & access) ||
         !(t->modes & (1u << h->priv)))
         return false;
-    if (h->priv == RV_PRIV_M && !(h->trig.tcontrol & TCONTROL_MTE))
+    /* Re-entrancy, option 1 (file header). */
+    if (h->priv == RV_PRIV_M && !(h->mstatus & RV_MSTATUS_MIE))
+        return false;
+    if (h->priv == RV_PRIV_S && (h->medeleg & (1u << RV_EXC_BREAKPOINT)) &&
+        !(h->mstatus & RV_MSTATUS_SIE))
         return false;
     unsigned want = rv_trig_size_bytes(t->size);
     if (want && want != size)

@@ -8,7 +8,7 @@
  *     tselect/tdata1-3/tinfo/tcontrol (mcontrol6 and legacy mcontrol).  A
  *     match with action=0 raises a breakpoint exception (cause 3, tval =
  *     the matching virtual address: the pc for execute, the lowest accessed
- *     byte for load/store address matches, 0 for data-value matches);
+ *     byte for a load/store);
  *   - debugger slots (gdbstub Z1..Z4), invisible to the guest: address
  *     ranges for execute, load and store.  A match never touches guest
  *     state; it stops the hart *before* the matching instruction (nothing
@@ -77,9 +77,9 @@ struct rv_trig_state {
     struct rv_trig_guest guest[RV_TRIG_GUEST_N];
     struct rv_trig_slot debug[RV_TRIG_DEBUG_N];
     /* Summaries, recomputed by rv_trig_update after every change:
-     * exec_privs: bit p set if an execute trigger can fire at privilege p
-     * (guest M triggers only while tcontrol.mte) — RV_TBF_TRIG comes from
-     * it; mem: load/store kinds armed in either pool (slow-path checks). */
+     * exec_privs: bit p set if an execute trigger is enabled at privilege
+     * p (whatever mstatus.MIE/SIE, which the match checks) — RV_TBF_TRIG
+     * comes from it; mem: load/store kinds armed in either pool. */
     unsigned exec_privs;
     unsigned mem;
 };

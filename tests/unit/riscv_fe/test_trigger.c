@@ -181,11 +181,15 @@ static void test_guest_breakpoint(void **state)
     assert_true(rv_csr_access(h, 0x7a2, RV_CSR_RW, true, pc, &old));
     assert_true(rv_csr_access(h, 0x7a1, RV_CSR_RW, true,
                               6ull << 60 | 1u << 6 | 4, &old));
-    /* tcontrol.mte = 0: no fire in M, and no TB flag. */
-    assert_false(rv_tb_flags(h) & RV_TBF_TRIG);
-    rv_trig_check_exec(h, pc, 0x13, 0);
-    assert_true(rv_csr_access(h, 0x7a5, RV_CSR_RW, true, 8, &old));
+    /* The TB flag as soon as it is enabled in M; but with mstatus.MIE = 0
+     * (re-entrancy option 1) it does not fire. */
     assert_true(rv_tb_flags(h) & RV_TBF_TRIG);
+    h->priv = RV_PRIV_U;
+    assert_false(rv_tb_flags(h) & RV_TBF_TRIG);      /* M only */
+    h->priv = RV_PRIV_M;
+    rv_trig_check_exec(h, pc, 0x13, 0);
+    h->mstatus |= RV_MSTATUS_MIE;
+    assert_true(rv_csr_access(h, 0x7a5, RV_CSR_RW, true, 8, &old));
     h->pc = pc;
     if (sigsetjmp(h->jmp_env, 0) == 0) {
         rv_trig_check_exec(h, pc, 0x13, 0);
@@ -195,15 +199,47 @@ static void test_guest_breakpoint(void **state)
     assert_int_equal(h->mepc, pc);
     assert_int_equal(h->mtval, pc);
     assert_int_equal(h->pc, h->mtvec);
-    /* The trap saved mte in mpte and cleared it (no re-trigger). */
+    /* The trap cleared MIE (the handler cannot re-trigger) and stacked
+     * tcontrol (mpte = mte, mte = 0); mret restores both. */
+    assert_false(h->mstatus & RV_MSTATUS_MIE);
+    rv_trig_check_exec(h, pc, 0x13, 0);
     assert_true(rv_csr_access(h, 0x7a5, RV_CSR_RS, false, 0, &old));
     assert_int_equal(old, 0x80);
-    assert_false(rv_tb_flags(h) & RV_TBF_TRIG);
     assert_true(rv_csr_access(h, 0x7a1, RV_CSR_RS, false, 0, &old));
     assert_true(old & (1u << 22));               /* hit0 */
     rv_do_mret(h);
-    assert_true(rv_tb_flags(h) & RV_TBF_TRIG);
+    assert_true(h->mstatus & RV_MSTATUS_MIE);
+    assert_true(rv_csr_access(h, 0x7a5, RV_CSR_RS, false, 0, &old));
+    assert_int_equal(old, 0x88);
     assert_int_equal(hits, 0);
+}
+
+/* S mode with breakpoints delegated: no match while SIE = 0; with SIE the
+ * exception goes to S. */
+static void test_guest_s_delegated(void **state)
+{
+    (void)state;
+    uint64_t pc = RAM_BASE + 0x300, old;
+
+    h->stvec = RAM_BASE + 0x5000;
+    h->medeleg = 1u << RV_EXC_BREAKPOINT;
+    assert_true(rv_csr_access(h, 0x7a2, RV_CSR_RW, true, pc, &old));
+    assert_true(rv_csr_access(h, 0x7a1, RV_CSR_RW, true,
+                              6ull << 60 | 1u << 4 | 4, &old));
+    h->priv = RV_PRIV_S;
+    assert_true(rv_tb_flags(h) & RV_TBF_TRIG);
+    rv_trig_check_exec(h, pc, 0x13, 0);          /* SIE = 0 */
+    h->mstatus |= RV_MSTATUS_SIE;
+    h->pc = pc;
+    if (sigsetjmp(h->jmp_env, 0) == 0) {
+        rv_trig_check_exec(h, pc, 0x13, 0);
+        fail_msg("the trigger must fire with SIE");
+    }
+    assert_int_equal(h->priv, RV_PRIV_S);
+    assert_int_equal(h->scause, RV_EXC_BREAKPOINT);
+    assert_int_equal(h->sepc, pc);
+    assert_int_equal(h->stval, pc);
+    assert_false(h->mstatus & RV_MSTATUS_SIE);
 }
 
 int main(void)
@@ -214,6 +250,8 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_mem_stop, setup, teardown),
         cmocka_unit_test_setup_teardown(test_tlb_watch, setup, teardown),
         cmocka_unit_test_setup_teardown(test_guest_breakpoint, setup,
+                                        teardown),
+        cmocka_unit_test_setup_teardown(test_guest_s_delegated, setup,
                                         teardown),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
