@@ -177,12 +177,24 @@ static void rv_insn_start(struct tr_base *db)
     rv_decode(raw, &dc->insn);
     ir_insn_start(db->ir, db->pc_next, dc->insn.raw);
     /* Debug triggers (trigger.h): check before the instruction runs; the
-     * helper unwinds to this instruction's record if one fires. */
+     * helper unwinds to this instruction's record if one fires.  Inline
+     * first: the helper is called only when pc lies in the hart's range of
+     * execute-trigger addresses, (pc - exec_lo) <=u exec_span. */
     if (db->flags & RV_TBF_TRIG) {
         struct ir_ctx *ir = db->ir;
+        ir_label skip = ir_label_new(ir);
+        ir_temp lo = ir_temp_new(ir, IR_I64), span = ir_temp_new(ir, IR_I64);
+        ir_temp d = ir_temp_new(ir, IR_I64);
+        ir_ld_env(ir, IR_I64, lo, IR_MO_64,
+                  (int32_t)offsetof(struct rv_hart, trig.exec_lo));
+        ir_ld_env(ir, IR_I64, span, IR_MO_64,
+                  (int32_t)offsetof(struct rv_hart, trig.exec_span));
+        ir_binop(ir, IR_SUB, IR_I64, d, ir_const64(ir, db->pc_next), lo);
+        ir_brcond(ir, IR_I64, IR_GTU, d, span, skip);
         ir_call_helper(ir, RV_HELPER(trig_exec), 0, ir_env(ir),
                        ir_const64(ir, db->pc_next),
                        ir_const64(ir, dc->insn.raw));
+        ir_set_label(ir, skip);
     }
 }
 

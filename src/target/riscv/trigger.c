@@ -109,23 +109,35 @@ void rv_trig_update(struct rv_hart *h)
 {
     struct rv_trig_state *s = &h->trig;
     unsigned exec = 0, mem = 0;
+    uint64_t lo = ~0ull, hi = 0, l, u;
 
     for (unsigned i = 0; i < RV_TRIG_GUEST_N; i++) {
         const struct rv_trig_guest *t = &s->guest[i];
         if (!rv_trig_guest_on(t))
             continue;
         /* Conservative: MIE/SIE are checked by the match itself. */
-        if (t->access & RV_TRIG_EXEC)
+        if ((t->access & RV_TRIG_EXEC) && rv_trig_guest_range(t, &l, &u)) {
             exec |= t->modes;
+            lo = l < lo ? l : lo;
+            hi = u > hi ? u : hi;
+        }
         mem |= t->access & (RV_TRIG_LOAD | RV_TRIG_STORE);
     }
     for (unsigned i = 0; i < RV_TRIG_DEBUG_N; i++) {
-        if (s->debug[i].access & RV_TRIG_EXEC)
+        const struct rv_trig_slot *d = &s->debug[i];
+        if (d->access & RV_TRIG_EXEC) {
             exec |= (1u << RV_PRIV_U) | (1u << RV_PRIV_S) | (1u << RV_PRIV_M);
-        mem |= s->debug[i].access & (RV_TRIG_LOAD | RV_TRIG_STORE);
+            lo = d->lo < lo ? d->lo : lo;
+            hi = d->hi > hi ? d->hi : hi;
+        }
+        mem |= d->access & (RV_TRIG_LOAD | RV_TRIG_STORE);
     }
     s->exec_privs = exec;
     s->mem = mem;
+    /* Empty: a range no pc satisfies is impossible with (pc - lo) <= span
+     * (span 0 still admits lo), but the TB flag is clear then. */
+    s->exec_lo = exec ? lo : 0;
+    s->exec_span = exec ? hi - lo : 0;
 }
 
 /* The load/store ranges changed: entries filled without TLB_WATCH (or

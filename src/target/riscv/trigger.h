@@ -82,6 +82,11 @@ struct rv_trig_state {
      * comes from it; mem: load/store kinds armed in either pool. */
     unsigned exec_privs;
     unsigned mem;
+    /* Every pc an execute trigger (either pool) may match lies in
+     * [exec_lo, exec_lo + exec_span]: generated code compares before it
+     * calls the check (both 0 when there is none: the TB flag is clear
+     * then, so nothing reads them). */
+    uint64_t exec_lo, exec_span;
 };
 
 /* --- debugger API (gdbstub Z1..Z4) -------------------------------------------
