@@ -13,6 +13,7 @@ What gdb-test.py cannot show from gdb's side:
     rwatch / awatch in the stop reply;
   - Z0 never writes guest memory (m shows the original bytes);
   - vCont;s:1 steps hart 0 alone, the other hart stays stopped;
+  - minstret is exact across Z0/Z1/Z3 stops and steps (read with 'p');
   - registers P/p, memory M/m and X, unmapped memory (E14, no crash), a
     missing register (E0e), bad checksums ('-'), oversized packets,
     garbage, the target description (well-formed XML with the GPRs, pc,
@@ -274,6 +275,50 @@ def session_echo(loom, echo):
                   le64(c.cmd('p20')) == pc, (stop, hex(le64(c.cmd('p20')))))
             check('z%d removes it' % z, c.cmd('z%d,%x,1' % (z, lsr)) == 'OK')
         check('Z2 of length 0 is refused', c.cmd('Z2,%x,0' % scratch) == 'E16')
+
+        # minstret (CSR 0xb02: register 65 + 0xb02) is exact across the
+        # debugger's stops: a stop before an instruction takes back what
+        # the TB's entry counted for it and the rest, a breakpoint TB
+        # counts nothing, a step counts one (docs/riscv.md "Counters").
+        # The loop's length n comes from single steps; then, for each kind
+        # of stop, two stops one iteration apart must be n apart.
+        minstret = 'p%x' % (65 + 0xb02)
+
+        def step():
+            c.send('vCont;s:1')
+            c.reply()
+
+        c.cmd('Z1,%x,2' % pc2)
+        c.send('vCont;c')
+        c.reply()                          # at pc2
+        c.cmd('z1,%x,2' % pc2)
+        n, i0 = 0, le64(c.cmd(minstret))
+        while n < 64:
+            step()
+            n += 1
+            if le64(c.cmd(minstret)) != i0 + n:
+                break
+            if le64(c.cmd('p20')) == pc2:
+                break
+        check('steps count one instruction each, around the loop',
+              le64(c.cmd('p20')) == pc2 and le64(c.cmd(minstret)) == i0 + n,
+              (n, le64(c.cmd(minstret)) - i0))
+        for ins, rem in (('Z0,%x,2' % pc2, 'z0,%x,2' % pc2),
+                         ('Z1,%x,2' % pc2, 'z1,%x,2' % pc2),
+                         ('Z3,%x,1' % lsr, 'z3,%x,1' % lsr)):
+            c.cmd(ins)
+            c.send('vCont;c')
+            c.reply()
+            a = le64(c.cmd(minstret))
+            c.cmd(rem)                     # step off the stop point
+            step()
+            c.cmd(ins)
+            c.send('vCont;c')
+            c.reply()
+            b = le64(c.cmd(minstret))
+            c.cmd(rem)
+            check('minstret across one loop between two %s stops: %d'
+                  % (ins[:2], n), b - a == n, b - a)
 
         # Step hart 0 alone.
         c.cmd('Hg2')

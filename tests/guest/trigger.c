@@ -8,8 +8,9 @@
  * exact read-back of a legacy mcontrol as that test checks them, a
  * store-data match, a trigger set
  * on code that already ran (translated, chained, cached) and cleared
- * again, and per-hart triggers: hart 1's triggers never fire on hart 0
- * running the same code and data at the same time. */
+ * again, per-hart triggers: hart 1's triggers never fire on hart 0
+ * running the same code and data at the same time, and minstret across a
+ * trigger (the instruction does not retire). */
 #include "umode.h"
 
 /* Spin until *v >= want and return what was read.  No deadline: mtime
@@ -319,6 +320,47 @@ static void per_hart(void)
 	M_OFF();
 }
 
+/* minstret across a trigger (docs/riscv.md "Counters"): the breakpoint
+ * is taken before the instruction, which does not retire.  count_seq reads
+ * minstret, runs two nops and the instruction at count_hit (an addi, or a
+ * store to victim_data); count_handler, installed as mtvec, reads minstret
+ * into t3 and resumes after the instruction.  count_seq returns the
+ * difference: 3 (the first read and the nops). */
+extern char count_seq[], count_hit[], count_handler[];
+__asm__(".text\n.option push\n.option norvc\n"
+	".globl count_seq\ncount_seq:\n la t4, victim_data\n"
+	" csrr t5, minstret\n nop\n nop\n"
+	".globl count_hit\ncount_hit: sd t5, 0(t4)\n"
+	" sub a0, t3, t5\n ret\n"
+	".balign 4\n.globl count_handler\ncount_handler:\n"
+	" csrr t3, minstret\n csrr t4, mepc\n addi t4, t4, 4\n"
+	" csrw mepc, t4\n mret\n"
+	".option pop\n");
+
+static uint64_t call_count_seq(void)
+{
+	register uint64_t a0 __asm__("a0");
+	__asm__ volatile("call count_seq" : "=r"(a0)
+			 :: "ra", "t3", "t4", "t5", "memory");
+	return a0;
+}
+
+static void counts(void)
+{
+	uint64_t saved = RT_CSR_READ(mtvec);
+
+	rt_group("counts");
+	CSRW(CSR_TCONTROL, MTE);
+	RT_CSR_WRITE(mtvec, (uint64_t)count_handler);
+	set_trigger(0, TYPE6 | MC_M | MC_X | MATCH(0), (uint64_t)count_hit);
+	rt_check("execute trigger: 3 retired before", call_count_seq(), 3);
+	set_trigger(0, TYPE6 | MC_M | MC_W | MATCH(0), (uint64_t)&victim_data);
+	rt_check("store trigger: 3 retired before", call_count_seq(), 3);
+	clear_triggers();
+	RT_CSR_WRITE(mtvec, saved);
+	CSRW(CSR_TCONTROL, 0);
+}
+
 int main(void)
 {
 	csrs();
@@ -326,5 +368,6 @@ int main(void)
 	data_m();
 	modes();
 	per_hart();
+	counts();
 	return rt_finish();
 }

@@ -448,6 +448,12 @@ bool rv_csr_debug_write(struct rv_hart *h, unsigned csr, uint64_t val)
 
     if (csr >= 0x1000 || (csr >> 10) == 3 || !rv_csr_read(h, csr, &old))
         return false;
+    /* The hart is stopped between instructions: no instruction is in
+     * flight whose retirement the counter rules (counters, above) would
+     * wait for.  Write as if from one that just retired, so the hart's
+     * next instruction reads a written minstret/mcycle as written. */
+    h->insn_count--;
     rv_csr_write(h, csr, val);
+    h->insn_count++;
     return true;
 }

@@ -216,6 +216,26 @@ static void test_counters(void **state)
     retire(h, 4);
     assert_int_equal(rd(h, CSR_MCYCLE), c1 + 4);
     assert_int_equal(rd(h, CSR_MINSTRET), 49);
+
+    /* The debugger (gdbstub) reads and writes at a stop, between
+     * instructions: the hart's next instruction reads what was written. */
+    uint64_t v = 0;
+    assert_true(rv_csr_debug_read(h, CSR_MINSTRET, &v));
+    assert_int_equal(v, 49);
+    assert_true(rv_csr_debug_write(h, CSR_MINSTRET, 7000));
+    assert_true(rv_csr_debug_write(h, CSR_MCYCLE, 9000));
+    assert_int_equal(rd(h, CSR_MINSTRET), 7000);
+    assert_int_equal(rd(h, CSR_MCYCLE), 9000);
+    retire(h, 2);
+    assert_true(rv_csr_debug_read(h, CSR_MINSTRET, &v));
+    assert_int_equal(v, 7002);
+    /* Inhibit from the debugger: frozen at the current value at once. */
+    assert_true(rv_csr_debug_write(h, CSR_MCOUNTINHIBIT, 4));
+    retire(h, 3);
+    assert_int_equal(rd(h, CSR_MINSTRET), 7002);
+    assert_true(rv_csr_debug_write(h, CSR_MCOUNTINHIBIT, 0));
+    retire(h, 1);
+    assert_int_equal(rd(h, CSR_MINSTRET), 7003);
 }
 
 static void test_mip(void **state)
