@@ -347,18 +347,20 @@ static uint64_t call_count_seq(void)
 
 static void counts(void)
 {
-	uint64_t saved = RT_CSR_READ(mtvec);
+	uint64_t saved = RT_CSR_READ(mtvec), mie = RT_CSR_READ(mie);
 
 	rt_group("counts");
-	CSRW(CSR_TCONTROL, MTE);
 	RT_CSR_WRITE(mtvec, (uint64_t)count_handler);
+	RT_CSR_WRITE(mie, 0);       /* MIE on for the triggers, no interrupt */
+	M_ON();
 	set_trigger(0, TYPE6 | MC_M | MC_X | MATCH(0), (uint64_t)count_hit);
 	rt_check("execute trigger: 3 retired before", call_count_seq(), 3);
 	set_trigger(0, TYPE6 | MC_M | MC_W | MATCH(0), (uint64_t)&victim_data);
 	rt_check("store trigger: 3 retired before", call_count_seq(), 3);
+	M_OFF();
 	clear_triggers();
+	RT_CSR_WRITE(mie, mie);
 	RT_CSR_WRITE(mtvec, saved);
-	CSRW(CSR_TCONTROL, 0);
 }
 
 int main(void)
