@@ -4,7 +4,7 @@
  * called as a function, patching the very next instruction of the running
  * block, 16-bit (compressed) patches, a growing generated function, code
  * with two entry points, and an instruction straddling two pages patched
- * through its second half only. */
+ * through its second half only, then by one misaligned store across both. */
 #include "insn.h"
 
 /* addi rd, x0, imm and ret */
@@ -153,6 +153,16 @@ static void straddling(void)
 		h[2048] = (uint16_t)(ADDI_X0(A0, v) >> 16);
 		sync_icache();
 		if (!rt_check("upper half rewritten", f(), (uint64_t)v))
+			break;
+	}
+	/* One misaligned 4-byte store across the page boundary rewrites the
+	 * whole instruction: both pages' TBs must go (each page is reported
+	 * on its own, docs/concurrency.md S4). */
+	for (int v = 41; v < 60; v += 9) {
+		__asm__ volatile("sw %0, 0(%1)" :: "r"(ADDI_X0(A0, v)),
+				 "r"(&h[2047]) : "memory");
+		sync_icache();
+		if (!rt_check("misaligned store across the pages", f(), (uint64_t)v))
 			break;
 	}
 }
