@@ -426,6 +426,8 @@ static bool run(struct vcpu *v)
         atomic_store_explicit(&v->in_guest, true, memory_order_relaxed);
         uintptr_t ret = be_exec(h, tb->code);
         atomic_store_explicit(&v->in_guest, false, memory_order_relaxed);
+        if (unlikely(vcpu_storm_on))
+            vcpu_storm_progress(v);
         last = (struct tb *)(ret & ~(uintptr_t)3);
         last_slot = (unsigned)(ret & 3);
         last_gen = gen;

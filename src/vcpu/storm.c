@@ -2,7 +2,7 @@
  * storm.c — a stress driver for the vCPU layer, enabled by the environment
  * variable LOOM_STORM (tests/stress only; never set in normal use):
  *
- *   LOOM_STORM="full=US,tlb=US,page=US,excl=US,kick=US,seed=N,jcyield=PCT"
+ *   LOOM_STORM="full=US,tlb=US,page=US,excl=US,kick=US,seed=N,jcyield=PCT,pace=N"
  *
  * A host thread then, every US microseconds for each listed action,
  * requests a full code-buffer flush on a random hart (async work that
@@ -13,7 +13,21 @@
  * nothing reachable), V4 (TLB/jump-cache writes only by their owner or in
  * exclusive context) and V5 (work runs on its target) are asserted on
  * every one of these events, and the guest's own checks (exact totals,
- * expected output) must still pass.  At power-off a line
+ * expected output) must still pass.
+ *
+ * Pacing by progress, not only by time: an action fires when its period
+ * has passed AND the harts together retired at least `pace` instructions
+ * (default 20000) since it last fired.  Kicks are exempt: a kick makes its
+ * hart leave chained code and publish its count (each hart's exact
+ * insn_count, copied by its own thread after every trip into guest code).
+ * A period
+ * alone is a host-speed dependency: on a slow host (ThreadSanitizer, many
+ * harts on two loaded cores) a full flush every 2 ms can come faster than
+ * the guest retranslates its loop, and the run crawls or never ends.  With
+ * the gate, every action is followed by guest progress, so a run ends
+ * after a number of storm events bounded by its work, whatever the host;
+ * on a fast host the period is what limits the rate, as before.
+ * At power-off a line
  * "storm: seed=S full=N tlb=N page=N excl=N kick=N" reports what ran.
  */
 #include <sched.h>
@@ -29,6 +43,8 @@ enum { ST_FULL, ST_TLB, ST_PAGE, ST_EXCL, ST_KICK, ST_N };
 static const char *const st_names[ST_N] = { "full", "tlb", "page", "excl", "kick" };
 
 static uint64_t st_period_us[ST_N];
+static uint64_t st_pace = 20000;
+bool vcpu_storm_on;             /* set before the vCPU threads start */
 /* Storm work of each kind queued to each hart and not yet run: the storm
  * never queues more of a kind while one is outstanding (so up to three
  * items wait on a hart at once, which exercises the FIFO order, V5), so a slow host (ThreadSanitizer, many
@@ -123,32 +139,51 @@ static void st_do(int what, uint64_t *rng)
         atomic_fetch_add(&st_count[what], 1);
 }
 
+/* Instructions the harts have retired, as last published by each. */
+static uint64_t st_progress(void)
+{
+    uint64_t sum = 0;
+    for (unsigned i = 0; i < vcpu_count(); i++)
+        sum += atomic_load_explicit(&vcpu_of(vcpu_hart(i))->storm_progress,
+                                    memory_order_relaxed);
+    return sum;
+}
+
 static void *st_thread(void *arg)
 {
     (void)arg;
-    uint64_t rng = st_seed | 1, next[ST_N], t = now_us();
+    uint64_t rng = st_seed | 1, next[ST_N], since[ST_N], t = now_us();
     loom_rcu_register();
     loom_rcu_offline();                   /* holds no RCU pointer */
-    for (int i = 0; i < ST_N; i++)
+    for (int i = 0; i < ST_N; i++) {
         next[i] = t + st_period_us[i];
+        since[i] = 0;
+    }
     for (;;) {
         uint64_t soonest = UINT64_MAX;
         for (int i = 0; i < ST_N; i++) {
             if (!st_period_us[i])
                 continue;
-            if (now_us() >= next[i]) {
+            /* Due by time; held back until the guest progressed (a reset
+             * that zeroed the counts starts the measure again). */
+            uint64_t p = st_progress();
+            if (p < since[i])
+                since[i] = p;
+            if (now_us() >= next[i] &&
+                (i == ST_KICK || p - since[i] >= st_pace)) {
                 st_do(i, &rng);
                 next[i] = now_us() + st_period_us[i];
+                since[i] = st_progress();
             }
             if (next[i] < soonest)
                 soonest = next[i];
         }
-        uint64_t t2 = now_us();
-        if (soonest > t2) {
-            struct timespec ts = { (time_t)((soonest - t2) / 1000000u),
-                                   (long)((soonest - t2) % 1000000u) * 1000 };
-            nanosleep(&ts, NULL);
-        }
+        /* An action due but waiting for progress: look again in 200 us
+         * (no busy wait: the storm thread must not take the guest's CPU). */
+        uint64_t t2 = now_us(), us = soonest > t2 ? soonest - t2 : 200;
+        struct timespec ts = { (time_t)(us / 1000000u),
+                               (long)(us % 1000000u) * 1000 };
+        nanosleep(&ts, NULL);
     }
     return NULL;
 }
@@ -193,6 +228,10 @@ void vcpu_storm_start(void)
             st_seed = v;
             continue;
         }
+        if (!strcmp(tok, "pace")) {
+            st_pace = v;
+            continue;
+        }
         if (!strcmp(tok, "jcyield")) {
             if (v > 100)
                 loom_user_error("LOOM_STORM: jcyield=%llu is not a percentage", v);
@@ -211,6 +250,7 @@ void vcpu_storm_start(void)
     if (!any)
         return;
     loom_at_exit(st_report);
+    vcpu_storm_on = true;
     pthread_t t;
     if (pthread_create(&t, NULL, st_thread, NULL))
         loom_fatal("cannot start the LOOM_STORM thread");

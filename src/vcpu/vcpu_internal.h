@@ -43,6 +43,7 @@ struct vcpu {
      * section after the mutex hand-off that follows vcpu_exec_end). */
     const void *_Atomic owner;
     _Atomic bool in_guest;
+    _Atomic uint64_t storm_progress;    /* insn_count, under LOOM_STORM only */
     struct vcpu_work *work_head;        /* async work FIFO, under lock */
     struct vcpu_work **work_tail;
     /* INV(V5) check: items are numbered per target at submission (under
@@ -148,6 +149,17 @@ struct tr_insn_pos;
 bool vcpu_unwind(uintptr_t host_pc, struct tr_insn_pos *pos);
 extern unsigned vcpu_storm_jc_yield;   /* LOOM_STORM jcyield=PCT (0: off) */
 void vcpu_storm_yield(void);
+/* LOOM_STORM is set: after each trip into guest code the owner publishes
+ * its hart's retired-instruction count, which paces the storm (storm.c). */
+extern bool vcpu_storm_on;
+static inline void vcpu_storm_progress(struct vcpu *v)
+{
+    /* Owner-only writer (insn_count is the owner's, read here on its own
+     * thread); relaxed: the storm thread only needs to see the count grow
+     * eventually, it orders nothing on it. */
+    atomic_store_explicit(&v->storm_progress, v->hart.insn_count,
+                          memory_order_relaxed);
+}
 
 /* debug.c: the debugger services are on (vcpu_dbg_enable; set once before
  * vcpu_run).  vcpu_dbg_check: at the exec loop's top, park if this hart
