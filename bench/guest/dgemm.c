@@ -4,7 +4,7 @@
 #include "fpbench.h"
 
 #define N 96
-#define ROUNDS 24
+#define ROUNDS 192
 
 static double a[N][N], b[N][N], c[N][N];
 

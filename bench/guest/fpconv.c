@@ -3,7 +3,7 @@
  * integer results. */
 #include "fpbench.h"
 
-#define ROUNDS 1500000
+#define ROUNDS 15000000
 
 /* After bench_fp_enable: no FP instruction may run before FS is on. */
 __attribute__((noinline)) static uint64_t run(void)

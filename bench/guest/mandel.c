@@ -4,7 +4,7 @@
 
 #define W 256
 #define H 192
-#define MAXIT 1000
+#define MAXIT 3000
 
 /* After bench_fp_enable: no FP instruction may run before FS is on. */
 __attribute__((noinline)) static uint64_t run(void)

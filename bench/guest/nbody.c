@@ -3,7 +3,7 @@
  * positions' and energy's bits. */
 #include "fpbench.h"
 
-#define STEPS 60000
+#define STEPS 200000
 #define NB 5
 
 struct body { double x, y, z, vx, vy, vz, m; };
