@@ -18,7 +18,7 @@ SMP        ?= 4
 # Debian packages the build and the test suites need.
 PKGS = meson ninja-build pkg-config gcc liburcu-dev libck-dev libjemalloc-dev \
        libcmocka-dev libfdt-dev libcapstone-dev gcc-riscv64-unknown-elf \
-       binutils-riscv64-unknown-elf python3 gdb-multiarch
+       binutils-riscv64-unknown-elf python3 libslirp-dev gdb-multiarch
 # The Linux guest (make linux, suites boot/boot-qemu, bench/boot): kernel
 # source and cross compiler, the kernel build's host tools, the firmware.
 LINUX_PKGS = linux-source-6.1 gcc-riscv64-linux-gnu libc6-dev-riscv64-cross \

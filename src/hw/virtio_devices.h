@@ -6,6 +6,7 @@
 #define LOOM_HW_VIRTIO_DEVICES_H
 
 #include "hw/block.h"
+#include "hw/net.h"
 #include "hw/virtio.h"
 
 /* virtio-blk on an open image; `serial` is what GET_ID returns (at most
@@ -13,6 +14,10 @@
 struct virtio_dev *virtio_blk_create(struct pmem *pm, uint64_t base,
                                      struct hw_irq irq, struct blk *b,
                                      const char *serial);
+/* virtio-net on a user network (started here), MAC address `mac`. */
+struct virtio_dev *virtio_net_create(struct pmem *pm, uint64_t base,
+                                     struct hw_irq irq, struct net *net,
+                                     const uint8_t mac[6]);
 /* virtio-rng from the host's getrandom(2). */
 struct virtio_dev *virtio_rng_create(struct pmem *pm, uint64_t base,
                                      struct hw_irq irq);

@@ -83,6 +83,7 @@ static void build_virtio(const struct cli_options *o, struct pmem *pm,
                          struct virt_machine *m)
 {
     char err[512];
+    unsigned nics = 0;
 
     for (unsigned s = 0; s < VIRTIO_MMIO_SLOTS; s++) {
         uint64_t base = VIRTIO_MMIO_BASE + s * VIRTIO_MMIO_STRIDE;
@@ -113,8 +114,18 @@ static void build_virtio(const struct cli_options *o, struct pmem *pm,
         case CLI_DEV_RNG:
             m->virtio[s] = virtio_rng_create(pm, base, irq);
             break;
-        case CLI_DEV_NET:
-            loom_user_error("virtio-net-device: not available yet");
+        case CLI_DEV_NET: {
+            const struct cli_netdev *nd = &o->netdevs[d->netdev];
+            /* QEMU's default MAC, the last byte counting the cards. */
+            uint8_t mac[6] = { 0x52, 0x54, 0x00, 0x12, 0x34, (uint8_t)(0x56 + nics++) };
+            struct net *net = net_user_new((const char *const *)nd->hostfwd,
+                                           nd->nhostfwd, err, sizeof(err));
+            if (!net)
+                loom_user_error("%s", err);
+            m->virtio[s] = virtio_net_create(pm, base, irq, net,
+                                             d->has_mac ? d->mac : mac);
+            break;
+        }
         }
     }
 }

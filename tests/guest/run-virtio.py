@@ -13,10 +13,15 @@ MODE picks the devices and the host-side checks:
         guest's count of "device needs reset" warnings (it prints
         "expect-warnings N"), and the image must be unchanged.
   smp   four virtio-rng devices, -smp 4.
+  net   virtio-net on -netdev user with hostfwd=udp:127.0.0.1:HPORT-:7777
+        (HPORT a free port); when the guest prints "net-ready" the runner
+        sends "ping-from-host" to 127.0.0.1:HPORT and must receive
+        "pong:ping-from-host" back on the same socket.  Loopback only.
 Requires exit status 0 and stdout == REF.  Exit 0 pass, 1 fail.
 """
 import os
 import re
+import socket
 import subprocess
 import sys
 import tempfile
@@ -38,6 +43,42 @@ def expected_image():
     return bytes(img)
 
 
+def free_udp_port():
+    s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+    s.bind(('127.0.0.1', 0))
+    port = s.getsockname()[1]
+    s.close()
+    return port
+
+
+NET_PORT = free_udp_port()
+
+
+def run_net(cmd):
+    """Run the net guest, talk to it through hostfwd when it is ready."""
+    p = subprocess.Popen(cmd, stdin=subprocess.DEVNULL, stdout=subprocess.PIPE,
+                         stderr=subprocess.PIPE)
+    out = b''
+    ok = True
+    while True:
+        line = p.stdout.readline()
+        out += line
+        if not line or b'net-ready' in line:
+            break
+    if b'net-ready' in out:
+        s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+        s.bind(('127.0.0.1', 0))
+        s.sendto(b'ping-from-host', ('127.0.0.1', NET_PORT))
+        reply, _ = s.recvfrom(256)
+        s.close()
+        if reply != b'pong:ping-from-host':
+            print('hostfwd reply %r (want pong:ping-from-host)' % reply)
+            ok = False
+    rest, err = p.communicate()
+    out += rest
+    return out.decode('latin-1'), err.decode('latin-1'), p.returncode, ok
+
+
 def main():
     mode, loom, elf, ref = sys.argv[1:5]
     extra = sys.argv[5:]
@@ -51,16 +92,27 @@ def main():
                      '-device', 'virtio-blk-device,drive=d0']
         if mode in ('rng', 'bad'):
             args += ['-device', 'virtio-rng-device']
+        if mode == 'net':
+            args += ['-netdev', 'user,id=n0,hostfwd=udp:127.0.0.1:%d-:7777'
+                     % NET_PORT, '-device', 'virtio-net-device,netdev=n0']
         if mode == 'smp':
             args += ['-smp', '4'] + ['-device', 'virtio-rng-device'] * 4
         cmd = [loom, '-M', 'virt', '-bios', 'none', '-kernel', elf,
                '-nographic'] + args + extra
-        # No timeout of our own: meson's test timeout is the hang guard.
-        p = subprocess.run(cmd, stdin=subprocess.DEVNULL,
-                           stdout=subprocess.PIPE, stderr=subprocess.PIPE)
-        out = p.stdout.decode('latin-1')
-        err = p.stderr.decode('latin-1')
         ok = True
+        # No timeout of our own: meson's test timeout is the hang guard.
+        if mode == 'net':
+            out, err, rc, ok = run_net(cmd)
+        else:
+            p = subprocess.run(cmd, stdin=subprocess.DEVNULL,
+                               stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+            out = p.stdout.decode('latin-1')
+            err = p.stderr.decode('latin-1')
+            rc = p.returncode
+
+        class P:
+            returncode = rc
+        p = P()
         if p.returncode != 0:
             print('exit status %d: %s' % (p.returncode, ' '.join(cmd)))
             ok = False
