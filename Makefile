@@ -1,6 +1,8 @@
 # Loom — top-level convenience targets.  Everything real is in meson.
 #   make run     install missing packages, build (Linux too, the first time), boot
-#                Linux on $(SMP) harts; make run-demo: the bare-metal SMP demo
+#                Linux on $(SMP) harts with its ext4 root on a virtio disk (plus
+#                virtio-rng, virtio-net); make run-initramfs: the initramfs boot;
+#                make run-demo: the bare-metal SMP demo
 #   make check   install missing packages, build, run every suite but the long stress runs
 #   make stress  the long stress runs
 #   make bench   the benchmarks (print tables; never fail on time)
@@ -9,7 +11,7 @@
 #                make mutants-fast runs the CI subset
 #   make soak    N Linux boots at -smp 4 (N=100 by default): passes, hangs,
 #                wrong results, slow boots; failure logs in BUILD/soak
-#   make linux   build the Linux guest: kernel + initramfs (cached in BUILD/linux)
+#   make linux   build the Linux guest: kernel + initramfs + ext4 root (cached in BUILD/linux)
 
 BUILD      ?= build
 MESONFLAGS ?=
@@ -21,7 +23,7 @@ PKGS = meson ninja-build pkg-config gcc liburcu-dev libck-dev libjemalloc-dev \
        binutils-riscv64-unknown-elf python3 libslirp-dev gdb-multiarch
 # The Linux guest (make linux, suites boot/boot-qemu, bench/boot): kernel
 # source and cross compiler, the kernel build's host tools, the firmware.
-LINUX_PKGS = linux-source-6.1 gcc-riscv64-linux-gnu libc6-dev-riscv64-cross \
+LINUX_PKGS = linux-source-6.1 gcc-riscv64-linux-gnu libc6-dev-riscv64-cross e2fsprogs \
        make bison flex bc xz-utils opensbi u-boot-qemu
 # Optional: the oracle and peer (guest suite compares output with it); gdb
 # for the host stacks make soak saves of a hung run.
@@ -29,7 +31,7 @@ OPT_PKGS = qemu-system-misc gdb
 LINUX_DIR = $(BUILD)/linux
 FW_JUMP   = /usr/lib/riscv64-linux-gnu/opensbi/generic/fw_jump.bin
 
-.PHONY: all deps build run run-demo run-linux check stress bench clean linux \
+.PHONY: all deps build run run-demo run-linux run-initramfs check stress bench clean linux \
         mutants mutants-fast soak
 
 all: build
@@ -52,9 +54,22 @@ $(BUILD)/build.ninja:
 build: deps $(BUILD)/build.ninja
 	ninja -C $(BUILD)
 
+# The root disk make run boots: a working copy of the built image (the
+# guest writes to it; `rm $(LINUX_DIR)/disk.ext4` starts afresh).
 run: build linux
-	@echo "Booting Linux 6.1 on $(SMP) harts: OpenSBI -> Linux -> an init that runs"
-	@echo "a workload on every CPU, prints exact totals and powers off"
+	@echo "Booting Linux 6.1 on $(SMP) harts: OpenSBI -> Linux with its ext4 root on"
+	@echo "virtio-blk ($(LINUX_DIR)/disk.ext4), virtio-rng and virtio-net (user network);"
+	@echo "the init checks the devices, runs a workload on every CPU and powers off"
+	@[ -f $(LINUX_DIR)/disk.ext4 ] || cp $(LINUX_DIR)/rootfs.ext4 $(LINUX_DIR)/disk.ext4
+	$(BUILD)/src/machine/loom -M virt -smp $(SMP) -m 512M -bios $(FW_JUMP) \
+	    -kernel $(LINUX_DIR)/Image \
+	    -append "console=ttyS0 root=/dev/vda rw init=/init loom.root=1 loom.hwrng=1 loom.net=1" \
+	    -drive file=$(LINUX_DIR)/disk.ext4,format=raw,if=none,id=d0 \
+	    -device virtio-blk-device,drive=d0 -device virtio-rng-device -nic user \
+	    -nographic
+
+# The initramfs boot (no disk).
+run-initramfs: build linux
 	$(BUILD)/src/machine/loom -M virt -smp $(SMP) -m 512M -bios $(FW_JUMP) \
 	    -kernel $(LINUX_DIR)/Image -initrd $(LINUX_DIR)/initramfs.cpio \
 	    -append "console=ttyS0" -nographic
@@ -67,6 +82,7 @@ run-demo: build
 linux: deps
 	scripts/build-linux.sh --cache $(LINUX_DIR)
 	scripts/build-initramfs.sh --cache $(LINUX_DIR)
+	scripts/build-rootfs.sh --cache $(LINUX_DIR)
 
 run-linux: run
 
