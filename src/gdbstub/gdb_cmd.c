@@ -523,8 +523,7 @@ static void cmd_v(const char *p)
         cmd_vcont(p + 4);
     } else if (!strncmp(p, "Kill", 4)) {
         gdb_send_str("OK");
-        gdb.fd = -1;
-        loom_exit(0);
+        gdb_kill();
     } else {
         gdb_send_str("");
     }
@@ -587,8 +586,7 @@ void gdb_handle_packet(char *p, size_t len)
         gdb_detach();
         break;
     case 'k':
-        gdb.fd = -1;                 /* nothing more to tell gdb */
-        loom_exit(0);
+        gdb_kill();
     default:
         gdb_send_str("");
         break;

@@ -17,6 +17,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include "util/compiler.h"
 
 /* Largest packet payload we accept and send (qSupported PacketSize). */
 #define GDB_PKT_MAX 16384
@@ -46,6 +47,8 @@ void gdb_send_stop_reply(void);
 void gdb_handle_packet(char *p, size_t len);
 /* Detach: drop every breakpoint and let every hart run. */
 void gdb_detach(void);
+/* k / vKill: end the emulator (status 0), telling gdb nothing more. */
+NORETURN void gdb_kill(void);
 
 /* gdb_cmd.c: the hardware breakpoints and watchpoints gdb inserted
  * (Z1-Z4), in every hart's debugger trigger slots. */

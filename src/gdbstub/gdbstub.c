@@ -200,14 +200,17 @@ void gdb_send_stop_reply(void)
 }
 
 /* loom_exit hook: gdb waiting for a stop learns that the machine is
- * gone.  trylock: the exit may come from the stub's own thread ('k'). */
+ * gone (only a running machine powers off; 'k' drops the client first).
+ * trylock: never wait for the stub's thread while the process ends. */
 static void gdb_exit_hook(void)
 {
-    if (gdb.fd < 0 || pthread_mutex_trylock(&gdb.send_lock))
+    if (pthread_mutex_trylock(&gdb.send_lock))
         return;
-    char buf[8];
-    snprintf(buf, sizeof(buf), "W%02x", loom_exit_status & 0xff);
-    send_locked(buf, strlen(buf));
+    if (gdb.fd >= 0) {
+        char buf[8];
+        snprintf(buf, sizeof(buf), "W%02x", loom_exit_status & 0xff);
+        send_locked(buf, strlen(buf));
+    }
     pthread_mutex_unlock(&gdb.send_lock);
 }
 
@@ -396,6 +399,14 @@ static void *gdb_thread(void *arg)
             gdb_detach();
     }
     return NULL;
+}
+
+void gdb_kill(void)
+{
+    pthread_mutex_lock(&gdb.send_lock);
+    gdb.fd = -1;                     /* nothing more to tell gdb */
+    pthread_mutex_unlock(&gdb.send_lock);
+    loom_exit(0);
 }
 
 void gdb_detach(void)

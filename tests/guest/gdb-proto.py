@@ -22,81 +22,24 @@ What gdb-test.py cannot show from gdb's side:
     client can attach, k ends the emulator.
 Timeouts are hang guards only (no deadline on speed).
 """
+import os
 import re
 import select
-import socket
 import subprocess
 import sys
 import xml.etree.ElementTree as ET
 
-HANG = 120
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from gdbrsp import HANG, Client, le64, read_to_eof, wait_stdout  # noqa: E402
 fails = []
 stderr_seen = []      # each loom's stderr, shown when something failed
 
 
 def check(what, cond, detail=''):
     print(('ok:   ' if cond else 'FAIL: ') + what +
-          ('' if cond or not detail else ' (%s)' % detail))
+          ('' if cond or not detail else ' (%s)' % (detail,)))
     if not cond:
         fails.append(what)
-
-
-class Client:
-    def __init__(self, port):
-        self.s = socket.create_connection(('127.0.0.1', port), timeout=HANG)
-        self.buf = b''
-
-    def raw(self, data):
-        self.s.sendall(data)
-
-    def read_byte(self):
-        while not self.buf:
-            d = self.s.recv(4096)
-            if not d:
-                raise EOFError('stub closed the connection')
-            self.buf += d
-        b, self.buf = self.buf[:1], self.buf[1:]
-        return b
-
-    def send(self, payload):
-        if isinstance(payload, str):
-            payload = payload.encode('latin-1')
-        csum = sum(payload) & 0xff
-        self.raw(b'$' + payload + b'#%02x' % csum)
-        return self.ack()
-
-    def ack(self):
-        while True:
-            b = self.read_byte()
-            if b in (b'+', b'-'):
-                return b
-
-    def reply(self):
-        while self.read_byte() != b'$':
-            pass
-        data = b''
-        while True:
-            b = self.read_byte()
-            if b == b'#':
-                break
-            if b == b'}':
-                b = bytes([self.read_byte()[0] ^ 0x20])
-            data += b
-        self.read_byte()
-        self.read_byte()
-        self.raw(b'+')
-        return data.decode('latin-1')
-
-    def cmd(self, payload):
-        self.send(payload)
-        return self.reply()
-
-    def close(self):
-        self.s.close()
-
-
-def le64(hexstr):
-    return int.from_bytes(bytes.fromhex(hexstr), 'little')
 
 
 def start(loom, elf, extra):
@@ -112,27 +55,6 @@ def start(loom, elf, extra):
         m = re.search(rb'listening on tcp:127\.0\.0\.1:(\d+)', line)
         if m:
             return p, int(m.group(1))
-
-
-def wait_stdout(p, needle):
-    out = b''
-    while needle not in out:
-        r, _, _ = select.select([p.stdout], [], [], HANG)
-        d = p.stdout.read1(4096) if r else b''
-        if not d:
-            raise RuntimeError('guest output ended before %r' % needle)
-        out += d
-    return out
-
-
-def read_to_eof(p):
-    out = b''
-    while True:
-        r, _, _ = select.select([p.stdout], [], [], HANG)
-        d = p.stdout.read1(4096) if r else b''
-        if not d:
-            return out
-        out += d
 
 
 def session_echo(loom, echo):
