@@ -100,6 +100,10 @@ void vcpu_tb_maint_flush(void)
 
 static void protect_now(struct pmem *pm, uint64_t ppage, struct tb_page *pg)
 {
+    /* INV(V4): other vCPUs' TLBs are written here, so no other vCPU may be
+     * running: one thread runs every hart, or this is an exclusive body. */
+    INV_ASSERT(V4, vcpu_rr_mode || vcpu_count() == 1 ||
+                   vcpu_in_exclusive_body());
     loom_spin_lock(&pg->lock);
     if (pmem_code_test(pm, ppage)) {
         for (unsigned i = 0; i < vcpu_count(); i++)
