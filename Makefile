@@ -26,8 +26,9 @@ PKGS = meson ninja-build pkg-config gcc liburcu-dev libck-dev libjemalloc-dev \
 LINUX_PKGS = linux-source-6.1 gcc-riscv64-linux-gnu libc6-dev-riscv64-cross e2fsprogs \
        make bison flex bc xz-utils opensbi u-boot-qemu
 # Optional: the oracle and peer (guest suite compares output with it); gdb
-# for the host stacks make soak saves of a hung run.
-OPT_PKGS = qemu-system-misc gdb
+# for the host stacks make soak saves of a hung run; gnuplot for the plot
+# bench/compare writes (BUILD/bench/compare.png; skipped when missing).
+OPT_PKGS = qemu-system-misc gdb gnuplot-nox
 LINUX_DIR = $(BUILD)/linux
 FW_JUMP   = /usr/lib/riscv64-linux-gnu/opensbi/generic/fw_jump.bin
 

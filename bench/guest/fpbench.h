@@ -8,7 +8,9 @@
 
 static inline void bench_fp_enable(void)
 {
+#ifdef __riscv   /* the native build (bench/native) has no mstatus */
 	__asm__ volatile("csrs mstatus, %0" :: "r"(1ul << 13) : "memory");   /* FS = Initial */
+#endif
 }
 
 static inline uint64_t bench_bits(double x)
