@@ -164,7 +164,7 @@ static int opt_log(struct cli_options *o, const char *arg, char *err, size_t n)
     return 0;
 }
 
-/* -accel tcg[,thread=multi|single][,tb-size=MB] */
+/* -accel tcg[,thread=multi|single][,tb-size=MB][,chaos=SEED] */
 static int opt_accel(struct cli_options *o, const char *arg, char *err,
                      size_t n)
 {
@@ -198,6 +198,16 @@ static int opt_accel(struct cli_options *o, const char *arg, char *err,
                 return loom_errorf(err, n, "-accel: tb-size must be 1..%d (MiB)",
                                    CLI_TB_SIZE_MAX_MB);
             o->tb_size = (size_t)mb << 20;
+        } else if (len >= 6 && !strncmp(p, "chaos=", 6)) {
+            /* Any 64-bit seed, in decimal (parse_u64). */
+            char num[24];
+            if (len - 6 >= sizeof(num))
+                goto bad_seed;
+            memcpy(num, p + 6, len - 6);
+            num[len - 6] = '\0';
+            if (!parse_uint_exact(num, &o->chaos_seed))
+                goto bad_seed;
+            o->chaos = true;
         } else {
             goto bad;
         }
@@ -207,6 +217,9 @@ static int opt_accel(struct cli_options *o, const char *arg, char *err,
 bad:
     return loom_errorf(err, n, "-accel: unsupported property '%.*s' in '%s'",
                 (int)len, p, arg);
+bad_seed:
+    return loom_errorf(err, n, "-accel: chaos wants a seed, a decimal number "
+                       "0..2^64-1 (got '%.*s')", (int)len - 6, p + 6);
 }
 
 /* -gdb tcp:[HOST]:PORT[,opt...] (HOST may be [IPv6]); also "none".  The
@@ -703,6 +716,12 @@ int cli_check(struct cli_options *o, char *err, size_t n)
     if (o->gdb_wait && !o->gdb_listen)
         return loom_errorf(err, n, "-S needs -s or -gdb (nothing else can "
                            "start the harts)");
+    /* Chaos perturbs real parallel runs; thread=single has no parallelism
+     * to perturb (its schedule is the round-robin's), so refuse it rather
+     * than silently do less. */
+    if (o->chaos && o->single_thread)
+        return loom_errorf(err, n, "-accel: chaos= needs thread=multi (it "
+                           "perturbs parallel hart threads)");
     if (o->gdb_listen && o->single_thread)
         return loom_errorf(err, n, "the gdbstub needs -accel tcg,thread=multi "
                            "(the default)");
@@ -738,10 +757,12 @@ void cli_print_help(FILE *f)
 "  -serial BACKEND       stdio, mon:stdio, null, none, file:PATH, pty\n"
 "  -d ITEM[,...]         log items: in_asm, op, out_asm, int, exec (-d help)\n"
 "  -D FILE               write the log to FILE instead of stderr\n"
-"  -accel tcg[,thread=multi|single][,tb-size=MB]\n"
+"  -accel tcg[,thread=multi|single][,tb-size=MB][,chaos=SEED]\n"
 "                        one host thread per hart (multi, default) or one\n"
 "                        thread for all; code buffer size in MiB (1..2048);\n"
-"                        -accel help lists the accelerators\n"
+"                        chaos: seeded perturbation of the hart threads\n"
+"                        (multi only; docs/stress.md); -accel help lists\n"
+"                        the accelerators\n"
 "  -drive file=F[,format=raw][,if=none|virtio][,id=ID][,readonly=on]\n"
 "         [,snapshot=on][,cache=writeback|none][,serial=S]\n"
 "                        a raw disk image (if=virtio, the default: a\n"

@@ -85,6 +85,8 @@ struct cli_options {
     const char *log_file;     /* -D FILE or NULL */
     bool single_thread;       /* -accel tcg,thread=single */
     size_t tb_size;           /* -accel tcg,tb-size=MB, in bytes; 0 default */
+    bool chaos;               /* -accel tcg,chaos=S (thread=multi only) */
+    uint64_t chaos_seed;      /* its S */
     bool gdb_listen;          /* -s or -gdb tcp:...: run the gdbstub */
     char gdb_host[256];       /* its address (default 127.0.0.1) */
     unsigned gdb_port;        /* its port (default 1234; 0: any free one) */

@@ -322,6 +322,7 @@ void virt_boot(const struct cli_options *o)
     struct vcpu_config cfg = {
         .smp = o->smp, .single_thread = o->single_thread,
         .tb_size = o->tb_size,
+        .chaos = o->chaos, .chaos_seed = o->chaos_seed,
     };
     struct virt_machine *m = calloc(1, sizeof(*m));
 

@@ -444,6 +444,10 @@ static bool run(struct vcpu *v)
             last = NULL;
         else
             last_slot -= IR_EXIT_SLOT0;
+        /* Chaos mode's perturbation point (chaos.c); off: one branch on a
+         * flag written before the vCPU threads started. */
+        if (unlikely(vcpu_chaos_on) && vcpu_chaos_tb(v))
+            last = NULL;
     }
 }
 

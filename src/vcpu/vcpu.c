@@ -61,6 +61,7 @@ void vcpu_system_init(const struct vcpu_config *cfg, struct pmem *pm)
     if (cfg->smp < 1 || cfg->smp > VCPU_MAX)
         loom_user_error("-smp %u: between 1 and %d harts", cfg->smp, VCPU_MAX);
     vcpu_rr_mode = cfg->single_thread;
+    vcpu_chaos_configure(cfg->chaos, cfg->chaos_seed);
 
     setup_backend(cfg);
     tr_runtime.unwind = vcpu_unwind;      /* the backend's, checked (E1) */
@@ -122,6 +123,7 @@ static void *vcpu_thread(void *arg)
 void vcpu_run(void)
 {
     vcpu_storm_start();
+    vcpu_chaos_start();
     if (vcpu_rr_mode) {
         pthread_t t;
         vcpu_rr_start(&t);

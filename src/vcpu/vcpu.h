@@ -26,6 +26,8 @@ struct vcpu_config {
     unsigned smp;            /* harts, 1..VCPU_MAX */
     bool single_thread;      /* -accel tcg,thread=single */
     size_t tb_size;          /* code buffer bytes; 0 = default */
+    bool chaos;              /* -accel tcg,chaos=SEED (chaos.c) */
+    uint64_t chaos_seed;
 };
 
 /* Create the harts (reset at pc 0x1000, M mode) and the translation

@@ -25,6 +25,20 @@
 #include "vcpu/vcpu.h"
 
 
+/* Chaos mode's per-hart state (chaos.c).  rng, next_at: owner only.
+ * count: written by the owner only (relaxed load-add-store, no RMW
+ * needed with one writer), read by the exit report; kicked_at: the
+ * kicker thread's only. */
+enum { VCPU_CHAOS_DELAY, VCPU_CHAOS_YIELD, VCPU_CHAOS_EXIT, VCPU_CHAOS_JC,
+       VCPU_CHAOS_TLB, VCPU_CHAOS_SC, VCPU_CHAOS_N };
+struct vcpu_chaos {
+    uint64_t rng;               /* xorshift64* state, from seed and index */
+    uint64_t next_at;           /* insn_count due for the next perturbation */
+    _Atomic uint64_t count[VCPU_CHAOS_N];
+    _Atomic uint64_t kicks;     /* kicker thread's kicks of this hart */
+    uint64_t kicked_at;         /* progress seen at the last kick */
+};
+
 struct vcpu {
     struct rv_hart hart;
     unsigned index;
@@ -43,7 +57,10 @@ struct vcpu {
      * section after the mutex hand-off that follows vcpu_exec_end). */
     const void *_Atomic owner;
     _Atomic bool in_guest;
-    _Atomic uint64_t storm_progress;    /* insn_count, under LOOM_STORM only */
+    /* insn_count as last published by the owner, under LOOM_STORM or
+     * chaos mode only (paces the storm and chaos kicker threads). */
+    _Atomic uint64_t storm_progress;
+    struct vcpu_chaos chaos;            /* chaos mode (chaos.c) */
     struct vcpu_work *work_head;        /* async work FIFO, under lock */
     struct vcpu_work **work_tail;
     /* INV(V5) check: items are numbered per target at submission (under
@@ -160,6 +177,18 @@ static inline void vcpu_storm_progress(struct vcpu *v)
     atomic_store_explicit(&v->storm_progress, v->hart.insn_count,
                           memory_order_relaxed);
 }
+
+/* chaos.c: -accel tcg,chaos=SEED.  configure: from vcpu_system_init;
+ * start: from vcpu_run before any vCPU thread exists (prints the seed,
+ * starts the kicker).  vcpu_chaos_on is written only there, read-mostly
+ * afterwards: the exec loop's one test when chaos is off.  vcpu_chaos_tb:
+ * the owner, after each trip into guest code (a safe point: out of
+ * generated code, holding no lock); returns true when the loop must not
+ * link the TB it just left to the next one. */
+extern bool vcpu_chaos_on;
+void vcpu_chaos_configure(bool on, uint64_t seed);
+void vcpu_chaos_start(void);
+bool vcpu_chaos_tb(struct vcpu *v);
 
 /* debug.c: the debugger services are on (vcpu_dbg_enable; set once before
  * vcpu_run).  vcpu_dbg_check: at the exec loop's top, park if this hart

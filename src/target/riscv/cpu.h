@@ -93,6 +93,13 @@ struct rv_hart {
      * (translator.c); exact at every TB boundary, and put right by
      * whatever leaves a TB mid-way (rv_unwind).  Owner thread only. */
     uint64_t insn_count;
+    /* Spurious SC failure requested (chaos mode, src/vcpu/chaos.c): the
+     * next SC whose reservation matches fails without trying the store,
+     * which the ISA allows (an SC may fail for any reason), and counts in
+     * sc_spurious.  Owner thread only: set at a TB boundary by the exec
+     * loop, consumed by rv_helper_sc on the same thread. */
+    bool sc_fail_next;
+    uint64_t sc_spurious;
 
     /* --- F/D state (trans_fp.c, fpu_helper.c) ----------------------------- */
     uint64_t f[32];          /* NaN-boxed: a single has upper 32 bits all 1 */

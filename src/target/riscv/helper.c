@@ -236,6 +236,14 @@ uint64_t rv_helper_sc(void *env, uint64_t addr, uint64_t src,
     h->lr_addr = ~0ull;      /* every SC ends the reservation */
     if (lr_addr != addr)
         return 1;
+    /* Chaos mode's spurious failure, after the checks an SC makes first
+     * (alignment, reservation): only an SC that could have succeeded
+     * counts.  Off: one test of a field this thread owns. */
+    if (unlikely(h->sc_fail_next)) {
+        h->sc_fail_next = false;
+        h->sc_spurious++;
+        return 1;
+    }
     rv_atomic_trig(h, RV_TRIG_STORE, addr, size, GETPC());
     void *p = rv_atomic_ptr(h, addr, size, TLB_WRITE, GETPC());
     if (size == 4) {

@@ -272,6 +272,34 @@ static void test_check(void **state)
     assert_non_null(strstr(err, "no firmware or kernel"));
     assert_int_equal(parse(&o, "-bios", "fw.bin", NULL), 0);
     assert_int_equal(cli_check(&o, err, sizeof(err)), 0);
+    /* chaos= perturbs parallel threads: refused with thread=single. */
+    assert_int_equal(parse(&o, "-bios", "fw", "-accel",
+                           "tcg,thread=single,chaos=3", NULL), 0);
+    assert_int_equal(cli_check(&o, err, sizeof(err)), -1);
+    assert_non_null(strstr(err, "chaos= needs thread=multi"));
+}
+
+/* -accel tcg,chaos=SEED: any decimal 64-bit seed, nothing else. */
+static void test_chaos(void **state)
+{
+    struct cli_options o;
+    assert_int_equal(parse(&o, "-kernel", "k", NULL), 0);
+    assert_false(o.chaos);
+    assert_int_equal(parse(&o, "-kernel", "k", "-accel",
+                           "tcg,thread=multi,chaos=0", NULL), 0);
+    assert_true(o.chaos);
+    assert_int_equal(o.chaos_seed, 0);
+    assert_int_equal(cli_check(&o, err, sizeof(err)), 0);
+    assert_int_equal(parse(&o, "-accel", "tcg,chaos=18446744073709551615",
+                           NULL), 0);
+    assert_true(o.chaos_seed == UINT64_MAX);
+    expect_bad("chaos wants a seed", "-accel", "tcg,chaos=", NULL);
+    expect_bad("chaos wants a seed", "-accel", "tcg,chaos=0x10", NULL);
+    expect_bad("chaos wants a seed", "-accel", "tcg,chaos=-1", NULL);
+    expect_bad("chaos wants a seed", "-accel",
+               "tcg,chaos=18446744073709551616", NULL);
+    expect_bad("chaos wants a seed", "-accel",
+               "tcg,chaos=123456789012345678901234567890", NULL);
 }
 
 static void test_virtio(void **state)
@@ -360,6 +388,7 @@ int main(void)
         cmocka_unit_test(test_help_items),
         cmocka_unit_test(test_serial),
         cmocka_unit_test(test_check),
+        cmocka_unit_test(test_chaos),
         cmocka_unit_test(test_virtio),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
