@@ -14,7 +14,9 @@ is printed first so a failure can be replayed by hand. Exit: 0 pass, 1 fail.
 exclusive-section and kick storms while the guest runs; the vCPU invariants
 V1/V2/V4/V5 are asserted on every event). Loom then prints one "storm:" line
 at power-off; it is left out of the verdict, and the run passes only if it is
-there and counts at least one event.
+there and counts at least one event. Likewise an -accel ...,chaos=S run
+(chaos mode, docs/stress.md) must print its two "chaos:" lines, the report
+counting at least one perturbation; they are left out of the verdict.
 
 No timeout by default: under meson, meson's test timeout (scaled by
 --timeout-multiplier, e.g. x4 in the sanitizer jobs) is the one hang guard,
@@ -81,8 +83,18 @@ def main():
 
     lines = [l for l in text.splitlines() if l.strip()]
     storm = [l for l in lines if l.startswith('storm: ')]
-    lines = [l for l in lines if not l.startswith('storm: ')]
+    chaos = [l for l in lines if l.startswith('chaos: ')]
+    lines = [l for l in lines
+             if not l.startswith('storm: ') and not l.startswith('chaos: ')]
     ok = rc == 0 and bool(lines) and lines[-1].strip() == 'PASS'
+    # -accel ...,chaos=S: the start line and an exit report that counts
+    # at least one perturbation (src/vcpu/chaos.c).
+    if any('chaos=' in x for x in a.extra):
+        report = [l for l in chaos if ' delay=' in l]
+        events = sum(int(n) for n in re.findall(r'=(\d+)', report[0])[1:-1]) if report else 0
+        if len(chaos) != 2 or len(report) != 1 or events == 0:
+            print('chaos report missing or no perturbation done')
+            ok = False
     if a.storm:
         events = sum(int(n) for n in re.findall(r'=(\d+)', storm[0])[1:]) if storm else 0
         if len(storm) != 1 or events == 0:
