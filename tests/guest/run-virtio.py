@@ -13,6 +13,14 @@ MODE picks the devices and the host-side checks:
         guest's count of "device needs reset" warnings (it prints
         "expect-warnings N"), and the image must be unchanged.
   smp   four virtio-rng devices, -smp 4.
+  snap  virtio_blk's program with snapshot=on: the same output, and the
+        image must be unchanged afterwards.
+  direct  virtio_blk's program with cache=none (O_DIRECT; the image is
+        made in the current directory, the build tree, as tmpfs has no
+        O_DIRECT): the same output and image as blk.
+  kill  virtio-blk (as blk); when the guest prints "flushed" the runner
+        kills Loom with SIGKILL; sectors 500-507 must then hold the
+        guest's pattern (0x3c ^ i ^ (i >> 8)) in the image.
   net   virtio-net on -netdev user with hostfwd=udp:127.0.0.1:HPORT-:7777
         (HPORT a free port); when the guest prints "net-ready" the runner
         sends "ping-from-host" to 127.0.0.1:HPORT and must receive
@@ -54,6 +62,24 @@ def free_udp_port():
 NET_PORT = free_udp_port()
 
 
+def run_kill(cmd):
+    """Run until the guest says its write is flushed, then SIGKILL."""
+    p = subprocess.Popen(cmd, stdin=subprocess.DEVNULL, stdout=subprocess.PIPE,
+                         stderr=subprocess.PIPE)
+    out = b''
+    while True:
+        line = p.stdout.readline()
+        out += line
+        if not line or b'flushed' in line:
+            break
+    p.kill()
+    rest, err = p.communicate()
+    out += rest
+    # Killed by us is the expected end.
+    rc = 0 if p.returncode == -9 and b'flushed' in out else p.returncode
+    return out.decode('latin-1'), err.decode('latin-1'), rc, True
+
+
 def run_net(cmd):
     """Run the net guest, talk to it through hostfwd when it is ready."""
     p = subprocess.Popen(cmd, stdin=subprocess.DEVNULL, stdout=subprocess.PIPE,
@@ -82,13 +108,14 @@ def run_net(cmd):
 def main():
     mode, loom, elf, ref = sys.argv[1:5]
     extra = sys.argv[5:]
-    with tempfile.TemporaryDirectory() as tmp:
+    with tempfile.TemporaryDirectory(dir='.' if mode == 'direct' else None) as tmp:
         img = os.path.join(tmp, 'disk.img')
         with open(img, 'wb') as f:
             f.write(pattern())
         args = []
-        if mode in ('blk', 'bad'):
-            args += ['-drive', 'file=%s,format=raw,if=none,id=d0' % img,
+        opts = {'snap': ',snapshot=on', 'direct': ',cache=none'}.get(mode, '')
+        if mode in ('blk', 'bad', 'kill', 'snap', 'direct'):
+            args += ['-drive', 'file=%s,format=raw,if=none,id=d0%s' % (img, opts),
                      '-device', 'virtio-blk-device,drive=d0']
         if mode in ('rng', 'bad'):
             args += ['-device', 'virtio-rng-device']
@@ -103,6 +130,8 @@ def main():
         # No timeout of our own: meson's test timeout is the hang guard.
         if mode == 'net':
             out, err, rc, ok = run_net(cmd)
+        elif mode == 'kill':
+            out, err, rc, ok = run_kill(cmd)
         else:
             p = subprocess.run(cmd, stdin=subprocess.DEVNULL,
                                stdout=subprocess.PIPE, stderr=subprocess.PIPE)
@@ -135,10 +164,15 @@ def main():
         elif err.strip():
             print('unexpected stderr:\n' + err)
             ok = False
-        if mode in ('blk', 'bad'):
+        if mode in ('blk', 'bad', 'kill', 'snap', 'direct'):
             with open(img, 'rb') as f:
                 got = f.read()
-            want_img = expected_image() if mode == 'blk' else pattern()
+            want_img = expected_image() if mode in ('blk', 'direct') else pattern()
+            if mode == 'kill':
+                w = bytearray(want_img)
+                w[500 * 512:508 * 512] = bytes(
+                    (0x3c ^ i ^ (i >> 8)) & 0xff for i in range(4096))
+                want_img = bytes(w)
             if got != want_img:
                 bad = [i // 512 for i in range(SIZE) if got[i] != want_img[i]]
                 print('image differs in sectors %s' % sorted(set(bad))[:20])

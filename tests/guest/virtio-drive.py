@@ -9,9 +9,11 @@ not a multiple of 512, a directory.  Locking: while one Loom has the
 image open read-write (the echo guest waits on stdin), a second one on
 the same image fails with exit 2 and says it is locked; readonly=on and
 snapshot=on are refused too while a writer holds it; two readonly=on
-instances share it.  Exit 0 pass, 1 fail.
+instances share it.  -netdev user: a malformed hostfwd rule and a host
+port already in use are one line and exit 2 too.  Exit 0 pass, 1 fail.
 """
 import os
+import socket
 import subprocess
 import sys
 import tempfile
@@ -26,8 +28,8 @@ def base_cmd(drive):
             '-device', 'virtio-blk-device,drive=d0']
 
 
-def expect_error(what, drive, needle):
-    p = subprocess.run(base_cmd(drive), stdin=subprocess.DEVNULL,
+def expect_error(what, drive, needle, cmd=None):
+    p = subprocess.run(cmd or base_cmd(drive), stdin=subprocess.DEVNULL,
                        stdout=subprocess.PIPE, stderr=subprocess.PIPE)
     err = p.stderr.decode().strip().splitlines()
     if p.returncode != 2 or len(err) != 1 or needle not in err[0]:
@@ -89,6 +91,21 @@ with tempfile.TemporaryDirectory() as tmp:
     finally:
         r1.kill()
         r1.wait()
+
+def net_cmd(rule):
+    return [LOOM, '-M', 'virt', '-bios', 'none', '-kernel', ECHO,
+            '-nographic', '-netdev', 'user,id=n0,hostfwd=' + rule,
+            '-device', 'virtio-net-device,netdev=n0']
+
+
+expect_error('bad hostfwd', None, 'expected tcp:', net_cmd('tcp:abc'))
+busy = socket.socket()
+busy.bind(('127.0.0.1', 0))
+busy.listen(1)
+port = busy.getsockname()[1]
+expect_error('hostfwd port in use', None, 'cannot listen',
+             net_cmd('tcp:127.0.0.1:%d-:80' % port))
+busy.close()
 
 for f in fails:
     print('FAIL ' + f)
