@@ -6,23 +6,25 @@
  * idx u16, ring[num] u16, used_event u16); used ring (flags u16, idx u16,
  * ring[num] {id u32, len u32}, avail_event u16).  Little-endian.
  *
- * Ordering against the driver (another hart, running concurrently):
- *   - avail->idx is read, then an acquire fence, then the entries and
- *     descriptors it covers (the driver writes them before its
- *     release/fence and the idx store);
- *   - a used entry is written, then a release fence, then used->idx;
- *   - before reading used_event / avail flags (interrupt decision) and
- *     before re-reading avail->idx after publishing avail_event, a seq_cst
- *     fence: each is a store followed by a load of the other side's word
- *     (the driver does the mirror image), which TSO would reorder.
- * The ring words are read with single-copy-atomic loads (ram_ld); every
- * write goes through pmem_dma_st / pmem_dma_write (code-page tracking).
+ * Ordering against the driver (another hart, running concurrently), with
+ * no atomic_thread_fence (ThreadSanitizer does not support it):
+ *   - avail->idx is read with an acquire load, then the entries and
+ *     descriptors it covers (the driver writes them before its fence and
+ *     the idx store);
+ *   - a used entry is written, then used->idx with a seq_cst store
+ *     (pmem_dma_st: a release store);
+ *   - the interrupt decision reads used_event / avail flags, and vq_empty
+ *     re-reads avail->idx after avail_event is published: each is a load
+ *     after one of our stores of a word the driver reads (the driver does
+ *     the mirror image), which TSO would reorder; the store is a seq_cst
+ *     store (xchg on x86, a full barrier) and the loads are seq_cst.
+ * The ring words are read with single-copy-atomic loads; every write goes
+ * through pmem_dma_st / pmem_dma_write (code-page tracking).
  */
 #include "hw/virtqueue.h"
 
 #include <inttypes.h>
 #include <stdarg.h>
-#include <stdatomic.h>
 #include <stdio.h>
 #include "softmmu/ram_access.h"
 
@@ -31,6 +33,13 @@ static uint64_t ld(const struct pmem *pm, uint64_t addr, unsigned size)
     /* The rings were checked to lie in RAM (vq_check_rings). */
     const void *p = pmem_host_ptr(pm, addr, size);
     return p ? ram_ld(p, size) : 0;
+}
+
+/* A 16-bit driver word (aligned: vq_check_rings) with the given order. */
+static uint16_t ld16(const struct pmem *pm, uint64_t addr, int order)
+{
+    const uint16_t *p = pmem_host_ptr(pm, addr, 2);
+    return p ? __atomic_load_n(p, order) : 0;
 }
 
 static void st(const struct pmem *pm, uint64_t addr, unsigned size,
@@ -78,11 +87,10 @@ bool vq_check_rings(const struct pmem *pm, const struct vq *q, char *err,
 
 static uint16_t avail_idx(const struct pmem *pm, const struct vq *q)
 {
-    uint16_t idx = (uint16_t)ld(pm, q->avail + 2, 2);
-    /* PAIRS: with the driver's write barrier before its avail->idx store:
+    /* Acquire (seq_cst, for vq_empty after vq_set_avail_event's store).
+     * PAIRS: with the driver's write barrier before its avail->idx store:
      * the entries it published are read after the index. */
-    atomic_thread_fence(memory_order_acquire);
-    return idx;
+    return ld16(pm, q->avail + 2, __ATOMIC_SEQ_CST);
 }
 
 bool vq_empty(const struct pmem *pm, const struct vq *q)
@@ -210,9 +218,9 @@ bool vq_push(const struct pmem *pm, struct vq *q, uint16_t head,
 
     st(pm, slot, 4, head);
     st(pm, slot + 4, 4, len);
-    /* PAIRS: with the driver's read barrier after it reads used->idx: the
-     * entry is visible before the index that covers it. */
-    atomic_thread_fence(memory_order_release);
+    /* A release store (pmem_dma_st).  PAIRS: with the driver's read
+     * barrier after it reads used->idx: the entry is visible before the
+     * index that covers it. */
     q->used_idx++;
     st(pm, q->used + 2, 2, q->used_idx);
     return true;
@@ -220,19 +228,20 @@ bool vq_push(const struct pmem *pm, struct vq *q, uint16_t head,
 
 bool vq_should_notify(const struct pmem *pm, struct vq *q)
 {
-    /* Our used->idx store before the load of the driver's flag / event
-     * (the driver stores those, then reads used->idx).  PAIRS: with the
-     * driver's full barrier in its interrupt-enable path. */
-    atomic_thread_fence(memory_order_seq_cst);
+    /* Our used->idx store (seq_cst, vq_push) is ordered before these
+     * seq_cst loads of the driver's flag / event (the driver stores those,
+     * then reads used->idx).  PAIRS: with the driver's full barrier in its
+     * interrupt-enable path. */
     if (!q->event_idx)
-        return !(ld(pm, q->avail, 2) & VRING_AVAIL_F_NO_INTERRUPT);
+        return !(ld16(pm, q->avail, __ATOMIC_SEQ_CST) &
+                 VRING_AVAIL_F_NO_INTERRUPT);
     uint16_t old = q->signalled_used, now = q->used_idx;
     bool valid = q->signalled_valid;
     q->signalled_used = now;
     q->signalled_valid = true;
     if (!valid)
         return true;
-    uint16_t event = (uint16_t)ld(pm, q->avail + 4 + 2ull * q->num, 2);
+    uint16_t event = ld16(pm, q->avail + 4 + 2ull * q->num, __ATOMIC_SEQ_CST);
     /* vring_need_event: the driver asked to hear once used->idx passes
      * `event`; did it pass between old and now? */
     return (uint16_t)(now - event - 1) < (uint16_t)(now - old);
@@ -240,12 +249,11 @@ bool vq_should_notify(const struct pmem *pm, struct vq *q)
 
 void vq_set_avail_event(const struct pmem *pm, const struct vq *q)
 {
+    /* A seq_cst store (pmem_dma_st), ordered before the caller's seq_cst
+     * re-read of avail->idx (vq_empty / vq_pop).  PAIRS: with the driver's
+     * full barrier between its avail->idx store and its avail_event load. */
     if (q->event_idx)
         st(pm, q->used + 4 + 8ull * q->num, 2, q->last_avail);
-    /* Publish avail_event before re-reading avail->idx (vq_empty).
-     * PAIRS: with the driver's full barrier between its avail->idx store
-     * and its avail_event load. */
-    atomic_thread_fence(memory_order_seq_cst);
 }
 
 static uint64_t copy(const struct pmem *pm, const struct vq_seg *seg,

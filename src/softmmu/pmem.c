@@ -340,20 +340,29 @@ bool pmem_dma_read(const struct pmem *pm, uint64_t paddr, void *dst,
 }
 
 /* The bytes of [paddr, paddr + len) have landed: report the code pages.
- * The seq_cst fence orders our stores before the code-bit loads, against
- * the translator's marking (an atomic exchange) before it reads the bytes
- * (vcpu_code_page_prepare): either we see the bit and invalidate, or the
- * translator reads our bytes.  PAIRS: with the exchange in pmem_code_mark. */
+ * The first code-bit read is a seq_cst RMW (a locked instruction: a full
+ * barrier on x86, and no atomic_thread_fence, which ThreadSanitizer does
+ * not support): our stores are ordered before it, against the translator
+ * marking the page (pmem_code_mark's exchange, also locked) before it
+ * reads the bytes (vcpu_code_page_prepare): either we see the bit and
+ * invalidate, or the translator reads our bytes.  PAIRS: with the
+ * exchange in pmem_code_mark. */
 static void pmem_dma_written(const struct pmem *pm, uint64_t paddr,
                              uint64_t len)
 {
     uint64_t end = paddr + len;
+    bool first = true;
 
-    atomic_thread_fence(memory_order_seq_cst);
     for (uint64_t a = paddr; a < end;) {
         uint64_t page_end = (a | ((1u << PMEM_PAGE_BITS) - 1)) + 1;
         uint64_t n = (page_end < end ? page_end : end) - a;
-        if (pmem_code_test(pm, a) && pm->code_write)
+        _Atomic uint8_t *b = pmem_code_byte(pm, a);
+        bool code = b && (first ? atomic_fetch_or_explicit(b, 0,
+                                        memory_order_seq_cst)
+                                : atomic_load_explicit(b,
+                                        memory_order_relaxed));
+        first = false;
+        if (code && pm->code_write)
             pm->code_write(a, n);
         a += n;
     }
@@ -378,7 +387,15 @@ bool pmem_dma_st(const struct pmem *pm, uint64_t paddr, unsigned size,
 
     if (!r || (size != 2 && size != 4 && size != 8) || (paddr & (size - 1)))
         return false;
-    ram_st(r->host + (paddr - r->base), size, val);
+    /* seq_cst: a release store (what the driver reads after it is
+     * visible before it) and, on x86, an xchg, i.e. a full barrier before
+     * the device's next load of a driver word (virtqueue.c). */
+    void *h = r->host + (paddr - r->base);
+    switch (size) {
+    case 2: __atomic_store_n((uint16_t *)h, (uint16_t)val, __ATOMIC_SEQ_CST); break;
+    case 4: __atomic_store_n((uint32_t *)h, (uint32_t)val, __ATOMIC_SEQ_CST); break;
+    case 8: __atomic_store_n((uint64_t *)h, val, __ATOMIC_SEQ_CST); break;
+    }
     pmem_dma_written(pm, paddr, size);
     return true;
 }

@@ -94,7 +94,8 @@ bool pmem_code_test(const struct pmem *pm, uint64_t paddr);
  * the range that holds translated code is reported to the hook set with
  * pmem_set_code_write_hook (the vCPU layer invalidates its TBs), so device
  * writes can never leave stale code running.  pmem_dma_st is a single-copy
- * atomic store of 2, 4 or 8 aligned bytes (ring indexes).  Any thread; a
+ * atomic seq_cst store of 2, 4 or 8 aligned bytes (ring words: a release
+ * store, and a full barrier before the caller's next load on x86).  Any thread; a
  * caller of the write functions must hold whatever the hook requires
  * (vcpu_io_begin). */
 typedef void (*pmem_code_write_fn)(uint64_t paddr, uint64_t len);
