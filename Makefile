@@ -6,6 +6,9 @@
 #   make check   install missing packages, build, run every suite but the long stress runs
 #   make stress  the long stress runs
 #   make bench   the benchmarks (print tables; never fail on time)
+#   make bench-ab BASE=OTHER_LOOM  what a change costs: the bench/compare
+#                guests on OTHER_LOOM (e.g. a build of main) and on this
+#                build, interleaved (bench/loom-ab; RUNS=5 rounds)
 #   make mutants the mutation proof: every tests/mutants patch must make its
 #                tests fail (docs/mutants.md); M='GLOB ...' selects some;
 #                make mutants-fast runs the CI subset
@@ -33,7 +36,7 @@ LINUX_DIR = $(BUILD)/linux
 FW_JUMP   = /usr/lib/riscv64-linux-gnu/opensbi/generic/fw_jump.bin
 
 .PHONY: all deps build run run-demo run-linux run-initramfs check stress bench clean linux \
-        mutants mutants-fast soak
+        mutants mutants-fast soak bench-ab
 
 all: build
 
@@ -99,6 +102,11 @@ bench: build
 	ninja -C $(BUILD) bench-smp-scale     # MIPS per hart at -smp 1..nproc
 	$(BUILD)/bench/tbht-bench             # TB hash vs cds_lfht vs ck_hs
 	ninja -C $(BUILD) bench-boot          # Linux boot times and RSS vs QEMU
+
+RUNS ?= 5
+bench-ab: build
+	@[ -n "$(BASE)" ] || { echo "make bench-ab: BASE=path/to/baseline/loom is required"; exit 2; }
+	bench/loom-ab $(BASE) $(BUILD)/src/machine/loom --elf-dir $(BUILD)/bench --runs $(RUNS)
 
 N ?= 100
 soak: build linux
