@@ -36,6 +36,11 @@ command -v "${cross}gcc" >/dev/null ||
     die "${cross}gcc missing (apt-get install gcc-riscv64-linux-gnu libc6-dev-riscv64-cross)"
 mkdir -p "$cache"
 cache=$(cd "$cache" && pwd)
+# One build at a time per cache: build-rootfs.sh runs this script for the
+# init while ninja may be running it for the initramfs target (both wrote
+# initramfs.cpio.tmp: one mv failed).  The second waits, then finds the cache.
+exec 8>"$cache/.initramfs.lock"
+flock 8
 key=$(cat "$init_src" "$0" | sha256sum | cut -c1-16)
 cpio=$cache/initramfs.cpio
 
