@@ -130,6 +130,9 @@ int be_block_unwind(const struct be_block *b, uintptr_t host_pc,
 void be_flush_all(void);
 /* Number of full flushes so far (for stats and tests). */
 unsigned be_flush_count(void);
+/* Code-buffer use (stats): regions claimed since the last full flush, out
+ * of *total, each *region_bytes long.  Any thread (a relaxed snapshot). */
+unsigned be_regions_used(unsigned *total, size_t *region_bytes);
 
 /* -d out_asm: disassemble host code with capstone. */
 void be_disas(FILE *f, const void *code, size_t size);

@@ -302,6 +302,15 @@ unsigned be_flush_count(void)
            be_g.init_count;
 }
 
+unsigned be_regions_used(unsigned *total, size_t *region_bytes)
+{
+    /* next_region counts claims, including the failed ones past the end. */
+    unsigned n = atomic_load_explicit(&be_g.next_region, memory_order_relaxed);
+    *total = be_g.nregions;
+    *region_bytes = be_g.region_size;
+    return n < be_g.nregions ? n : be_g.nregions;
+}
+
 uintptr_t be_exec(void *env, const void *code)
 {
     uintptr_t (*entry)(void *, const void *) =

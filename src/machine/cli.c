@@ -564,7 +564,7 @@ enum opt_id {
     O_HELP, O_VERSION, O_MACHINE, O_SMP, O_MEM, O_BIOS, O_KERNEL, O_INITRD,
     O_APPEND, O_NOGRAPHIC, O_SERIAL, O_LOG, O_LOGFILE, O_ACCEL, O_GDB,
     O_GDB_WAIT, O_PERFMAP, O_JITDUMP, O_GDB_DEV, O_DRIVE, O_DEVICE, O_NETDEV,
-    O_NIC,
+    O_NIC, O_STATS,
 };
 
 static const struct cli_opt {
@@ -586,6 +586,7 @@ static const struct cli_opt {
     { "gdb", O_GDB_DEV, true },
     { "drive", O_DRIVE, true },      { "device", O_DEVICE, true },
     { "netdev", O_NETDEV, true },    { "nic", O_NIC, true },
+    { "stats", O_STATS, true },
 };
 
 static const struct cli_opt *find_opt(const char *arg)
@@ -649,6 +650,7 @@ int cli_parse(int argc, char *const argv[], struct cli_options *o,
         case O_SERIAL:    r = opt_serial(o, v, err, n, &serial_given); break;
         case O_LOG:       r = opt_log(o, v, err, n); break;
         case O_LOGFILE:   o->log_file = v; break;
+        case O_STATS:     o->stats_file = v; break;
         case O_ACCEL:     r = opt_accel(o, v, err, n); break;
         case O_GDB:       r = opt_gdb(o, "tcp::1234", err, n); break;
         case O_GDB_DEV:   r = opt_gdb(o, v, err, n); break;
@@ -757,6 +759,8 @@ void cli_print_help(FILE *f)
 "  -serial BACKEND       stdio, mon:stdio, null, none, file:PATH, pty\n"
 "  -d ITEM[,...]         log items: in_asm, op, out_asm, int, exec (-d help)\n"
 "  -D FILE               write the log to FILE instead of stderr\n"
+"  -stats FILE           write per-hart counters to FILE as JSON at exit\n"
+"                        and on SIGUSR1 (docs/stats.md)\n"
 "  -accel tcg[,thread=multi|single][,tb-size=MB][,chaos=SEED]\n"
 "                        one host thread per hart (multi, default) or one\n"
 "                        thread for all; code buffer size in MiB (1..2048);\n"

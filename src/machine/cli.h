@@ -83,6 +83,7 @@ struct cli_options {
                                * to stdout and no input */
     unsigned log_mask;        /* -d items (LOG_* bits) */
     const char *log_file;     /* -D FILE or NULL */
+    const char *stats_file;   /* -stats FILE (JSON counters) or NULL */
     bool single_thread;       /* -accel tcg,thread=single */
     size_t tb_size;           /* -accel tcg,tb-size=MB, in bytes; 0 default */
     bool chaos;               /* -accel tcg,chaos=S (thread=multi only) */

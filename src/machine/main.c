@@ -18,6 +18,7 @@
 #include "util/error.h"
 #include "util/log.h"
 #include "util/perfmap.h"
+#include "vcpu/stats.h"
 
 /* -perfmap / -jitdump: open the files, and name TBs after the -kernel
  * ELF's functions when it has symbols (read here once; the loader reads
@@ -102,5 +103,7 @@ int main(int argc, char **argv)
     if (o.log_file && (r = log_set_file(o.log_file)) < 0)
         loom_user_error("-D %s: cannot open: %s", o.log_file, strerror(-r));
     perf_setup(&o);
+    if (log_enabled(LOG_STATS) || o.stats_file)
+        vcpu_stats_enable(log_enabled(LOG_STATS), o.stats_file);
     virt_boot(&o);
 }

@@ -30,6 +30,7 @@
  */
 #include "softmmu/tlb.h"
 #include "softmmu/ram_access.h"
+#include "util/hstats.h"
 
 #include <string.h>
 
@@ -64,7 +65,9 @@ void tlb_init(struct tlb *t, struct pmem *pm, const struct tlb_ops *ops,
     t->ops = ops;
     t->pmem = pm;
     t->env = env;
-    t->flush_count = 0;
+    atomic_store_explicit(&t->flush_count, 0, memory_order_relaxed);
+    atomic_store_explicit(&t->page_flush_count, 0, memory_order_relaxed);
+    atomic_store_explicit(&t->fill_count, 0, memory_order_relaxed);
     for (unsigned m = 0; m < TLB_NB_MMU; m++)
         for (unsigned i = 0; i < TLB_SIZE; i++)
             tlb_entry_clear(&t->table[m][i], &t->full[m][i]);
@@ -73,7 +76,7 @@ void tlb_init(struct tlb *t, struct pmem *pm, const struct tlb_ops *ops,
 void tlb_flush(struct tlb *t)
 {
     tlb_flush_mmu(t, (1u << TLB_NB_MMU) - 1);
-    t->flush_count++;
+    hstat_add(&t->flush_count, 1);
 }
 
 void tlb_flush_mmu(struct tlb *t, unsigned mmu_mask)
@@ -98,6 +101,7 @@ void tlb_flush_page(struct tlb *t, uint64_t vaddr)
 {
     uint64_t page = vaddr & TLB_PAGE_MASK;
     unsigned i = tlb_index(vaddr);
+    hstat_add(&t->page_flush_count, 1);
     for (unsigned m = 0; m < TLB_NB_MMU; m++)
         if (tlb_entry_maps(&t->table[m][i], page))
             tlb_entry_clear(&t->table[m][i], &t->full[m][i]);
@@ -124,6 +128,7 @@ static void tlb_install(struct tlb *t, unsigned mmu_idx, uint64_t vaddr,
     struct tlb_entry *e = &t->table[mmu_idx][i];
     struct tlb_full *f = &t->full[mmu_idx][i];
     const struct pmem_region *r = pmem_find(t->pmem, ppage);
+    hstat_add(&t->fill_count, 1);
     /* Direct access needs the whole page inside one RAM/ROM region. */
     bool direct = r && r->kind != PMEM_MMIO &&
                   TLB_PAGE_SIZE <= r->size - (ppage - r->base);

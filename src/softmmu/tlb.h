@@ -19,6 +19,7 @@
 #ifndef LOOM_SOFTMMU_TLB_H
 #define LOOM_SOFTMMU_TLB_H
 
+#include <stdatomic.h>
 #include <stdbool.h>
 #include <stdint.h>
 #include "softmmu/pmem.h"
@@ -89,7 +90,10 @@ struct tlb {
     const struct tlb_ops *ops;
     struct pmem *pmem;
     void *env;
-    uint64_t flush_count;    /* full flushes (stats) */
+    /* Statistics (util/hstats.h rules: owner writes, anyone reads). */
+    _Atomic uint64_t flush_count;       /* full flushes */
+    _Atomic uint64_t page_flush_count;  /* single-page flushes */
+    _Atomic uint64_t fill_count;        /* entries filled */
 };
 
 void tlb_init(struct tlb *t, struct pmem *pm, const struct tlb_ops *ops,

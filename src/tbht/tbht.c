@@ -128,6 +128,9 @@ struct tbht {
     struct tbht_map *map;
     pthread_mutex_t resize_lock;
     size_t init_buckets;                /* immutable */
+    /* Resizes that copied the table (stats): written under resize_lock,
+     * read relaxed by anyone. */
+    _Atomic unsigned long resizes;
 };
 
 /* ---- hash ---------------------------------------------------------------
@@ -535,6 +538,8 @@ static void tbht_do_resize__locked(struct tbht *ht, size_t n_buckets, bool copy)
     for (size_t i = 0; i < old->n_buckets; i++)
         tbht_lock(&old->buckets[i]);            /* lock order: index order */
     if (copy) {
+        atomic_store_explicit(&ht->resizes, atomic_load_explicit(&ht->resizes,
+                              memory_order_relaxed) + 1, memory_order_relaxed);
         for (size_t i = 0; i < old->n_buckets; i++) {
             for (struct tbht_bucket *b = &old->buckets[i]; b;
                  b = atomic_load_explicit(&b->next, memory_order_relaxed)) {
@@ -574,6 +579,11 @@ static size_t tbht_buckets_for(size_t n_elems)
     size_t n = tbht_pow2ceil((n_elems + TBHT_ENTRIES - 1) / TBHT_ENTRIES);
 
     return n < TBHT_MIN_BUCKETS ? TBHT_MIN_BUCKETS : n;
+}
+
+unsigned long tbht_resize_count(struct tbht *ht)
+{
+    return atomic_load_explicit(&ht->resizes, memory_order_relaxed);
 }
 
 bool tbht_resize(struct tbht *ht, size_t n_elems)

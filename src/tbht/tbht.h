@@ -40,6 +40,8 @@ bool tbht_remove(struct tbht *ht, struct tb *tb);
  * not change.  Safe concurrently with every other operation; normally the
  * table grows by itself.  Caller: RCU reader. */
 bool tbht_resize(struct tbht *ht, size_t n_elems);
+/* Resizes (manual or automatic) that copied the table; any thread. */
+unsigned long tbht_resize_count(struct tbht *ht);
 
 /* Current number of head buckets (for tests and statistics). */
 size_t tbht_n_buckets(struct tbht *ht);

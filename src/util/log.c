@@ -20,6 +20,7 @@ static const struct {
     { "op", LOG_OP, "show the IR of each translated block (after optimisation)" },
     { "int", LOG_INT, "show traps and interrupts, and where the boot images went" },
     { "exec", LOG_EXEC, "show every block executed (disables chaining)" },
+    { "stats", LOG_STATS, "print per-hart counters at exit and on SIGUSR1" },
 };
 
 void log_print_items(FILE *f)

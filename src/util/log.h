@@ -1,6 +1,6 @@
 /*
  * log.h — the -d / -D debug log (QEMU-compatible item names).
- * Items: in_asm, op, out_asm, int, exec.  Output goes to the -D file or
+ * Items: in_asm, op, out_asm, int, exec, stats.  Output goes to the -D file or
  * stderr.  Thread-safe: each loom_log_* call writes whole lines under a lock
  * so lines from different vCPU threads never interleave.
  */
@@ -17,6 +17,7 @@ enum {
     LOG_OUT_ASM = 1u << 2,
     LOG_INT     = 1u << 3,
     LOG_EXEC    = 1u << 4,
+    LOG_STATS   = 1u << 5,
 };
 
 extern unsigned loom_log_mask;          /* written once at start-up */

@@ -22,6 +22,7 @@
  * locks; an I/O thread never waits for a vCPU while holding io_lock.
  */
 #include <pthread.h>
+#include <time.h>
 #include "rcu/rcu.h"
 #include "vcpu/vcpu_internal.h"
 
@@ -35,6 +36,16 @@ static __thread char owner_token;       /* identifies the calling thread */
 static pthread_rwlock_t io_lock = PTHREAD_RWLOCK_INITIALIZER;
 static _Atomic unsigned io_inside;      /* debug: I/O threads in begin/end */
 static __thread unsigned io_depth;      /* this I/O thread: inside begin/end */
+/* The hart this thread runs now (set by vcpu_exec_start): its counters
+ * take the exclusive sections the thread starts (NULL: not a vCPU). */
+static __thread struct hstats *tls_stats;
+
+static uint64_t now_ns(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;
+}
 
 bool vcpu_in_exclusive_body(void)
 {
@@ -50,6 +61,7 @@ bool vcpu_is_owner(struct vcpu *v)
 void vcpu_exec_start(struct vcpu *v)
 {
     atomic_store_explicit(&v->owner, &owner_token, memory_order_relaxed);
+    tls_stats = &v->hart.stats;
     /* PAIRS: seq_cst with the excl_active store in vcpu_start_exclusive. */
     atomic_store(&v->running, true);
     if (!atomic_load(&excl_active))
@@ -86,6 +98,9 @@ void vcpu_exec_end(struct vcpu *v)
 /* Caller: not running (after vcpu_exec_end) or not a vCPU thread. */
 void vcpu_start_exclusive(void)
 {
+    struct hstats *st = tls_stats;
+    uint64_t t0 = st ? now_ns() : 0;
+
     pthread_mutex_lock(&excl_lock);
     loom_rcu_offline();
     while (atomic_load(&excl_active))
@@ -117,6 +132,10 @@ void vcpu_start_exclusive(void)
     INV_ASSERT(V6, atomic_load_explicit(&io_inside, memory_order_relaxed) == 0);
     atomic_store_explicit(&excl_body, true, memory_order_relaxed);
     loom_rcu_online();
+    if (st) {
+        hstat_inc(st, HS_EXCL);
+        hstat_add(&st->c[HS_EXCL_WAIT_NS], now_ns() - t0);
+    }
 }
 
 void vcpu_end_exclusive(void)

@@ -199,6 +199,7 @@ static struct tb *tb_gen(struct vcpu *v, uint64_t pc, uint64_t phys_pc,
          * are written before it (invariant T3). */
         struct tb *winner = tb_register(&vcpu_tbm, tb, gen);
         if (winner == tb) {
+            hstat_inc(&h->stats, HS_TRANSLATIONS);
             /* Named for perf only once kept (a discarded twin's code
              * space is reused at once). */
             if (unlikely(perfmap_enabled))
@@ -253,10 +254,14 @@ static bool tb_page2_current(struct vcpu *v, const struct tb *tb,
 static struct tb *tb_find(struct vcpu *v, uint64_t pc, uint32_t flags,
                           bool probe)
 {
+    struct hstats *st = &v->hart.stats;
     struct tb *tb = jc_get(&v->jc, pc);
     if (tb_matches(tb, pc, flags) &&     /* INV(J1): hit re-checked */
-        tb_page2_current(v, tb, flags))
+        tb_page2_current(v, tb, flags)) {
+        hstat_inc(st, HS_JC_HITS);
         return tb;
+    }
+    hstat_inc(st, HS_JC_MISSES);
 
     uint64_t phys;
     const uint8_t *host;
@@ -268,6 +273,9 @@ static struct tb *tb_find(struct vcpu *v, uint64_t pc, uint32_t flags,
     /* Being invalidated (not yet out of the hash): translate afresh. */
     if (tb && atomic_load_explicit(&tb->invalid, memory_order_acquire))
         tb = NULL;
+    hstat_inc(st, HS_TBHT_LOOKUPS);
+    if (!tb)
+        hstat_inc(st, HS_TBHT_MISSES);
     if (tb && !tb_page2_current(v, tb, flags)) {
         if (probe)
             return NULL;
@@ -300,6 +308,7 @@ const void *vcpu_lookup_tb_ptr(void *env)
     /* A stepping hart runs one instruction per trip through the loop. */
     if (unlikely(vcpu_of(h)->dbg_step))
         return be_return_stub();
+    hstat_inc(&h->stats, HS_PTR_LOOKUPS);
     struct tb *tb = tb_find(vcpu_of(h), h->pc, rv_tb_flags(h), true);
     return tb ? tb->code : be_return_stub();
 }
@@ -352,6 +361,7 @@ static void handle_exit_request(struct vcpu *v)
     /* PAIRS: with the release store in vcpu_kick: whatever the kicker
      * published (pending interrupts, queued work) is visible below. */
     atomic_exchange_explicit(&v->hart.exit_request, 0, memory_order_acquire);
+    hstat_inc(&v->hart.stats, HS_KICKS);
     /* Give a pending exclusive section its chance. */
     vcpu_exec_end(v);
     vcpu_exec_start(v);
@@ -394,6 +404,7 @@ static bool run(struct vcpu *v)
             if (!rv_interrupt_pending(h)) {
                 if (rr)
                     return true;
+                hstat_inc(&h->stats, HS_WFI_SLEEPS);
                 vcpu_exec_end(v);
                 vcpu_wait_kick(v);
                 vcpu_exec_start(v);
@@ -424,6 +435,7 @@ static bool run(struct vcpu *v)
         INV_ASSERT(D2, !vcpu_dbg_on || !vcpu_dbg_bp_set(tb->pc) ||
                        (tb->icount == 1 && tb->size == 2));
         atomic_store_explicit(&v->in_guest, true, memory_order_relaxed);
+        hstat_inc(&h->stats, HS_LOOP_TBS);
         uintptr_t ret = be_exec(h, tb->code);
         atomic_store_explicit(&v->in_guest, false, memory_order_relaxed);
         if (unlikely(vcpu_storm_on))
@@ -440,10 +452,14 @@ static bool run(struct vcpu *v)
         INV_ASSERT(D3, !v->dbg_step || !last ||
                        (last == tb && tb->icount == 1));
         if (!last || last_slot == IR_EXIT_NOCHAIN ||
-            last_slot == IR_EXIT_REQUESTED)
+            last_slot == IR_EXIT_REQUESTED) {
+            hstat_inc(&h->stats, last_slot == IR_EXIT_REQUESTED ?
+                      HS_EXIT_REQUESTED : HS_EXIT_NOCHAIN);
             last = NULL;
-        else
+        } else {
+            hstat_inc(&h->stats, HS_EXIT_CHAIN);
             last_slot -= IR_EXIT_SLOT0;
+        }
         /* Chaos mode's perturbation point (chaos.c); off: one branch on a
          * flag written before the vCPU threads started. */
         if (unlikely(vcpu_chaos_on) && vcpu_chaos_tb(v))
@@ -464,6 +480,7 @@ bool vcpu_run_hart(struct vcpu *v)
         /* A trap may have left generated code without passing the store
          * after be_exec: the hart is no longer in guest code (V1). */
         atomic_store_explicit(&v->in_guest, false, memory_order_relaxed);
+        hstat_inc(&v->hart.stats, HS_EXIT_TRAP);
         /* A trap taken while stepping ends the step at the handler. */
         if (v->dbg_step)
             v->dbg_step_done = true;

@@ -169,18 +169,21 @@ static void page_now_empty(struct tb_page *pg, void *arg)
     pmem_code_clear(c->pm, c->ppage);     /* INV(S3), page lock held */
 }
 
-static void invalidate_range(struct pmem *pm, uint64_t paddr, uint64_t len)
+/* Returns the number of TBs invalidated. */
+static unsigned invalidate_range(struct pmem *pm, uint64_t paddr,
+                                 uint64_t len)
 {
     struct clear_arg c = { pm, paddr & TLB_PAGE_MASK };
     unsigned n = tb_invalidate_phys(&vcpu_tbm, paddr >> TLB_PAGE_BITS, paddr,
                                     len, page_now_empty, &c);
     if (!n)
-        return;
+        return 0;
     unsigned long t = atomic_fetch_add_explicit(&vcpu_smc_invalidations, n,
                                                 memory_order_relaxed) + n;
     if (tbm_stats && ((t & (t - 1)) == 0 || (t ^ (t - n)) > t - n))
         fprintf(stderr, "loom: tb stats: %lu TBs invalidated by code "
                 "writes\n", t);
+    return n;
 }
 
 void vcpu_invalidate_phys(struct vcpu *v, uint64_t paddr, uint64_t len)
@@ -202,7 +205,9 @@ bool vcpu_code_modified(void *env, uint64_t paddr, uint64_t len,
     INV_ASSERT(S4, ((paddr ^ (paddr + len - 1)) & TLB_PAGE_MASK) == 0);
     /* INV(S2): the written bytes have landed (the softmmu reports after
      * the store), so one invalidation leaves no TB of the old bytes. */
-    vcpu_invalidate_phys(v, paddr, len);
+    /* Counted here, on the writing hart's own thread (hstats rule). */
+    hstat_add(&v->hart.stats.c[HS_SMC_INVAL],
+              invalidate_range(v->hart.pmem, paddr, len));
     if (!retaddr)
         return false;
     /* S5: is the TB running this store gone?  Then the caller must leave

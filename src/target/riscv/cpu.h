@@ -28,6 +28,7 @@
 #include "target/riscv/trigger.h"
 #include "translate/ir.h"
 #include "util/compiler.h"
+#include "util/hstats.h"
 
 enum rv_priv { RV_PRIV_U = 0, RV_PRIV_S = 1, RV_PRIV_M = 3 };
 
@@ -145,6 +146,9 @@ struct rv_hart {
 
     /* --- softmmu TLB, reached inline by generated code ------------------- */
     struct tlb tlb;
+
+    /* --- event counters (util/hstats.h): owner writes, anyone reads ---- */
+    struct hstats stats;
 };
 
 /* --- lifetime ------------------------------------------------------------- */

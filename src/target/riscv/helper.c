@@ -198,6 +198,7 @@ uint64_t rv_helper_amo(void *env, uint64_t addr, uint64_t src, uint64_t op)
     struct rv_hart *h = env;
     uintptr_t ra = GETPC();
     bool w = op <= RV_OP_AMOMAXU_W;
+    hstat_inc(&h->stats, HS_AMOS);
     rv_atomic_trig(h, RV_TRIG_LOAD | RV_TRIG_STORE, addr, w ? 4 : 8, ra);
     /* AMOs need write permission even when they end up not changing memory. */
     void *p = rv_atomic_ptr(h, addr, w ? 4 : 8, TLB_WRITE, ra);
@@ -234,14 +235,18 @@ uint64_t rv_helper_sc(void *env, uint64_t addr, uint64_t src,
     if (addr & (size - 1))
         rv_raise_exception(h, RV_EXC_STORE_MISALIGNED, addr, GETPC());
     h->lr_addr = ~0ull;      /* every SC ends the reservation */
-    if (lr_addr != addr)
+    hstat_inc(&h->stats, HS_SC);
+    if (lr_addr != addr) {
+        hstat_inc(&h->stats, HS_SC_FAIL);
         return 1;
+    }
     /* Chaos mode's spurious failure, after the checks an SC makes first
      * (alignment, reservation): only an SC that could have succeeded
      * counts.  Off: one test of a field this thread owns. */
     if (unlikely(h->sc_fail_next)) {
         h->sc_fail_next = false;
         h->sc_spurious++;
+        hstat_inc(&h->stats, HS_SC_FAIL);
         return 1;
     }
     rv_atomic_trig(h, RV_TRIG_STORE, addr, size, GETPC());
@@ -258,6 +263,8 @@ uint64_t rv_helper_sc(void *env, uint64_t addr, uint64_t src,
     }
     if (ok)
         rv_atomic_write_done(h, addr, size, rv_data_mmu_idx(h), GETPC());
+    else
+        hstat_inc(&h->stats, HS_SC_FAIL);
     return ok ? 0 : 1;
 }
 

@@ -31,6 +31,7 @@ void rv_take_trap(struct rv_hart *h, uint64_t cause, uint64_t tval)
                    (unsigned long long)cause, (unsigned long long)h->pc,
                    (unsigned long long)tval, (int)h->priv);
     uint64_t code = cause & ~RV_CAUSE_IRQ;
+    hstat_add(&(irq ? h->stats.irq : h->stats.exc)[code & (HS_CAUSES - 1)], 1);
     uint64_t deleg = irq ? h->mideleg : h->medeleg;
     if (h->priv != RV_PRIV_M && code < 64 && ((deleg >> code) & 1)) {
         h->sepc = h->pc;

@@ -116,6 +116,8 @@ with tempfile.TemporaryDirectory() as d:
     expect_error(["-bios", "none"], "no firmware or kernel given")
     expect_error(["-D", os.path.join(d, "no/such/dir/log"), "-kernel", "k"],
                  "cannot open")
+    expect_error(["-stats", os.path.join(d, "no/such/dir/s.json"), "-kernel",
+                  "k"], "cannot open")
     expect_error(["-bios", "none", "-kernel", missing], missing)
     expect_error(["-bios", "none", "-kernel", wrong_arch], "wrong architecture")
     expect_error(["-bios", "none", "-kernel", outside], "outside guest RAM")
@@ -131,7 +133,7 @@ with tempfile.TemporaryDirectory() as d:
     rc, out, err = run(["-d", "help"])
     items = [l.split()[0] for l in out.splitlines()[1:] if l.strip()]
     if rc != 0 or err or not out.startswith("Log items") or \
-            sorted(items) != ["exec", "in_asm", "int", "op", "out_asm"]:
+            sorted(items) != ["exec", "in_asm", "int", "op", "out_asm", "stats"]:
         failures.append(f"-d help: rc={rc} stdout={out!r} stderr={err!r}")
     expect_ok(["-accel", "help"], "tcg")
     expect_error(["-accel", "tcg,tb-size=4096", "-kernel", "k"], "1..2048")
