@@ -7,9 +7,8 @@
  * ecalls and NILL illegal instructions (each handled by `trap`, which
  * steps mepc over the 4-byte instruction); one SC without a reservation
  * (fails) and one LR/SC pair (succeeds); NIPI rounds of: set hart 1's
- * MSIP, wfi until hart 1's answer (MSIP0: pending and enabled in... no,
- * mie = 0, so wfi wakes on the pending bit alone? no — see below), clear
- * MSIP0; then power off through the SiFive test device.
+ * MSIP, wfi until hart 1 answers by setting MSIP0, clear MSIP0; then
+ * power off through the SiFive test device.
  *
  * WFI wakes on a pending interrupt that is enabled in mie, whatever
  * mstatus.MIE says; so hart 0 sets mie.MSIE but keeps mstatus.MIE = 0:
