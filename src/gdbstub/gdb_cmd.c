@@ -21,19 +21,6 @@
 #include "util/error.h"
 #include "vcpu/debug.h"
 
-static const char hexd[] = "0123456789abcdef";
-
-static int hexval(char c)
-{
-    if (c >= '0' && c <= '9')
-        return c - '0';
-    if (c >= 'a' && c <= 'f')
-        return c - 'a' + 10;
-    if (c >= 'A' && c <= 'F')
-        return c - 'A' + 10;
-    return -1;
-}
-
 /* Parse hex digits at *p (at least one, at most 16): the value. */
 static bool parse_hex(const char **p, uint64_t *val)
 {
@@ -41,7 +28,7 @@ static bool parse_hex(const char **p, uint64_t *val)
     uint64_t v = 0;
     int n = 0, d;
 
-    while ((d = hexval(*s)) >= 0) {
+    while ((d = gdb_hexval(*s)) >= 0) {
         if (++n > 16)
             return false;
         v = v << 4 | (uint64_t)d;
@@ -74,8 +61,8 @@ static int parse_thread(const char **p)
 static void put_hex_bytes(char *out, const uint8_t *b, size_t n)
 {
     for (size_t i = 0; i < n; i++) {
-        out[2 * i] = hexd[b[i] >> 4];
-        out[2 * i + 1] = hexd[b[i] & 15];
+        out[2 * i] = gdb_hexd[b[i] >> 4];
+        out[2 * i + 1] = gdb_hexd[b[i] & 15];
     }
 }
 
@@ -91,7 +78,7 @@ static bool get_le64(const char *in, uint64_t *v)
 {
     uint64_t r = 0;
     for (int i = 0; i < 8; i++) {
-        int hi = hexval(in[2 * i]), lo = hexval(in[2 * i + 1]);
+        int hi = gdb_hexval(in[2 * i]), lo = gdb_hexval(in[2 * i + 1]);
         if (hi < 0 || lo < 0)
             return false;
         r |= (uint64_t)(hi << 4 | lo) << (8 * i);
@@ -301,7 +288,7 @@ static void cmd_M(const char *p, size_t plen, bool binary)
             buf[i] = (uint8_t)p[i];
             continue;
         }
-        int hi = hexval(p[2 * i]), lo = hexval(p[2 * i + 1]);
+        int hi = gdb_hexval(p[2 * i]), lo = gdb_hexval(p[2 * i + 1]);
         if (hi < 0 || lo < 0) {
             free(buf);
             gdb_send_str("E01");

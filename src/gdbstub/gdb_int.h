@@ -79,4 +79,19 @@ size_t gdb_mem_write(unsigned hart, uint64_t addr, const uint8_t *buf,
 /* The target description (target.xml), built on first use. */
 const char *gdb_target_xml(size_t *len);
 
+/* Hex digits of the protocol: one table and one parser for the packet
+ * framing (gdbstub.c) and the commands (gdb_cmd.c). */
+static const char gdb_hexd[] = "0123456789abcdef";
+
+static inline int gdb_hexval(char c)
+{
+    if (c >= '0' && c <= '9')
+        return c - '0';
+    if (c >= 'a' && c <= 'f')
+        return c - 'a' + 10;
+    if (c >= 'A' && c <= 'F')
+        return c - 'A' + 10;
+    return -1;
+}
+
 #endif

@@ -105,8 +105,6 @@ static bool write_all(int fd, const char *p, size_t len)
     return true;
 }
 
-static const char hexd[] = "0123456789abcdef";
-
 /* Frame and send (send_lock held). */
 static void send_locked(const char *data, size_t len)
 {
@@ -128,8 +126,8 @@ static void send_locked(const char *data, size_t len)
         sum += (unsigned char)c;
     }
     f[k++] = '#';
-    f[k++] = hexd[(sum >> 4) & 15];
-    f[k++] = hexd[sum & 15];
+    f[k++] = gdb_hexd[(sum >> 4) & 15];
+    f[k++] = gdb_hexd[sum & 15];
     if (gdb.fd >= 0)
         write_all(gdb.fd, f, k);
     free(gdb.last);
@@ -236,17 +234,6 @@ struct rx {
     bool overflow;
 };
 
-static int hexval(char c)
-{
-    if (c >= '0' && c <= '9')
-        return c - '0';
-    if (c >= 'a' && c <= 'f')
-        return c - 'a' + 10;
-    if (c >= 'A' && c <= 'F')
-        return c - 'A' + 10;
-    return -1;
-}
-
 static void ack(char c)
 {
     if (gdb.no_ack)
@@ -315,12 +302,12 @@ static void rx_byte(struct rx *rx, char c)
             rx->overflow = true;
         return;
     case RX_SUM1:
-        h = hexval(c);
+        h = gdb_hexval(c);
         rx->want = h < 0 ? 0x100 : (unsigned)h << 4;
         rx->st = RX_SUM2;
         return;
     case RX_SUM2:
-        h = hexval(c);
+        h = gdb_hexval(c);
         rx->want = h < 0 ? 0x100 : rx->want | (unsigned)h;
         rx->st = RX_IDLE;
         packet_done(rx);
